@@ -1,0 +1,163 @@
+"""The one small interface every optimizer shares.
+
+An optimizer is data plus two pure functions, in the manner of optax:
+``init(params, oracle, hp) -> state`` and
+``step(oracle, params, state, hp, lr) -> Step``. The state is a small
+NamedTuple the caller holds, so a run can be replayed, rewound and streamed
+without hidden per-parameter dictionaries. Optimizers know nothing of the web.
+
+Methods that only need a gradient are written as an even smaller pure
+``update(grad, state, params, hp, lr) -> (delta, new_state, extras)`` and
+wrapped by :class:`GradientOptimizer`. Methods that must probe the function
+themselves (line searches, simplexes, patterns) talk to an :class:`Oracle`,
+which counts every evaluation so races can be compared by budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+Extras = dict[str, Any]
+
+
+class Oracle(Protocol):
+    """What an optimizer may ask of the objective; every call is counted."""
+
+    dim: int
+
+    def value(self, x: np.ndarray) -> float: ...
+
+    def grad(self, x: np.ndarray) -> np.ndarray: ...
+
+    def value_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]: ...
+
+    def hessian(self, x: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """One tunable number, with the range the API accepts."""
+
+    name: str
+    default: float
+    minimum: float
+    maximum: float
+    description: str
+    log_scale: bool = False  # a slider for it should move in powers of ten
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """The outcome of one optimizer iteration.
+
+    ``extras`` holds what pages draw besides the point itself: the update
+    vector, the velocity, the simplex, the pattern, line-search trial points.
+    Values are floats, lists of floats, short strings or None.
+    ``converged`` is a sentence when the method itself knows it is done (a
+    simplex that collapsed, a pattern step below tolerance), else None.
+    """
+
+    params: np.ndarray
+    state: Any
+    extras: Extras = field(default_factory=dict)
+    converged: str | None = None
+
+
+class Optimizer(Protocol):
+    """Anything with an id, a hyperparameter table, ``init`` and ``step``."""
+
+    id: str
+    name: str
+    family: str  # "first_order", "second_order", "quasi_newton", "conjugate", "direct_search"
+    hyperparameters: tuple[Hyperparameter, ...]
+    uses_lr_schedule: bool  # True when ``lr`` is one of its hyperparameters and schedules apply
+    description: str
+
+    def init(self, params: np.ndarray, oracle: Oracle, hp: Mapping[str, float]) -> Any: ...
+
+    def step(
+        self,
+        oracle: Oracle,
+        params: np.ndarray,
+        state: Any,
+        hp: Mapping[str, float],
+        lr: float,
+    ) -> Step: ...
+
+
+UpdateFn = Callable[[np.ndarray, Any, np.ndarray, Mapping[str, float], float], tuple[np.ndarray, Any, Extras]]
+InitFn = Callable[[np.ndarray, Mapping[str, float]], Any]
+
+
+@dataclass(frozen=True)
+class GradientOptimizer:
+    """A first-order method given as a pure ``update`` on the gradient.
+
+    ``step`` asks the oracle for one gradient, applies ``update`` and reports
+    the gradient-based extras (the update vector is always included).
+    """
+
+    id: str
+    name: str
+    hyperparameters: tuple[Hyperparameter, ...]
+    init_state: InitFn
+    update: UpdateFn
+    description: str = ""
+    family: str = "first_order"
+    uses_lr_schedule: bool = True
+
+    def init(self, params: np.ndarray, oracle: Oracle, hp: Mapping[str, float]) -> Any:
+        return self.init_state(params, hp)
+
+    def step(
+        self,
+        oracle: Oracle,
+        params: np.ndarray,
+        state: Any,
+        hp: Mapping[str, float],
+        lr: float,
+    ) -> Step:
+        grad = oracle.grad(params)
+        delta, new_state, extras = self.update(grad, state, params, hp, lr)
+        return Step(params=params + delta, state=new_state, extras={"update": delta, **extras})
+
+
+def defaults(optimizer: Optimizer) -> dict[str, float]:
+    """The optimizer's hyperparameters at their defaults."""
+    return {h.name: h.default for h in optimizer.hyperparameters}
+
+
+class HyperparameterError(ValueError):
+    """A hyperparameter is unknown or out of its range; the message names it."""
+
+
+def resolve_hyperparameters(optimizer: Optimizer, given: Mapping[str, float] | None) -> dict[str, float]:
+    """Fill defaults and validate eagerly, naming any bad value."""
+    table = {h.name: h for h in optimizer.hyperparameters}
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(table))
+    if unknown:
+        raise HyperparameterError(
+            f"{optimizer.id} has no hyperparameter {', '.join(map(repr, unknown))}; "
+            f"it takes {', '.join(table) or 'none'}"
+        )
+    resolved = defaults(optimizer)
+    for name, raw in given.items():
+        spec = table[name]
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise HyperparameterError(f"{name} must be a number, got {raw!r}") from None
+        if not np.isfinite(value) or not spec.minimum <= value <= spec.maximum:
+            raise HyperparameterError(
+                f"{name} = {raw!r} is outside its range [{spec.minimum:g}, {spec.maximum:g}] for {optimizer.id}"
+            )
+        if spec.integer and value != int(value):
+            raise HyperparameterError(f"{name} must be a whole number, got {raw!r}")
+        resolved[name] = value
+    return resolved
