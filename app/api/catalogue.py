@@ -1,0 +1,123 @@
+"""What there is to run: functions, optimizers, schedules, and surfaces to draw."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi import APIRouter, Query
+from fastapi.responses import ORJSONResponse
+
+from app.api.schemas import ErrorBody, FunctionInfo, OptimizerInfo, ScheduleInfo, Surface
+from app.objectives import CATALOGUE
+from app.objectives.base import Objective
+from app.optimizers import OPTIMIZERS
+from app.optimizers.base import Hyperparameter
+from app.optimizers.schedules import SCHEDULES
+from app.runs.factory import ConfigError, find_objective
+from app.settings import get_settings
+
+router = APIRouter(tags=["catalogue"])
+
+
+def function_info(objective: Objective) -> dict:
+    return {
+        "id": objective.id,
+        "name": objective.name,
+        "dim": objective.dim,
+        "formula": objective.formula,
+        "latex": objective.latex,
+        "description": objective.description,
+        "tags": list(objective.tags),
+        "domain": [list(pair) for pair in objective.domain],
+        "start": list(objective.start),
+        "minima": [{"point": list(m.point), "value": m.value, "kind": m.kind} for m in objective.minima],
+    }
+
+
+def hyperparameter_info(h: Hyperparameter) -> dict:
+    return {
+        "name": h.name,
+        "default": h.default,
+        "minimum": h.minimum,
+        "maximum": h.maximum,
+        "description": h.description,
+        "log_scale": h.log_scale,
+        "integer": h.integer,
+    }
+
+
+@router.get("/functions", response_model=list[FunctionInfo], summary="The functions you can descend")
+def list_functions() -> list[dict]:
+    return [function_info(o) for o in CATALOGUE.values()]
+
+
+@router.get("/optimizers", response_model=list[OptimizerInfo], summary="The optimizers and their hyperparameters")
+def list_optimizers() -> list[dict]:
+    return [
+        {
+            "id": o.id,
+            "name": o.name,
+            "family": o.family,
+            "description": o.description,
+            "uses_lr_schedule": o.uses_lr_schedule,
+            "hyperparameters": [hyperparameter_info(h) for h in o.hyperparameters],
+        }
+        for o in OPTIMIZERS.values()
+    ]
+
+
+@router.get("/schedules", response_model=list[ScheduleInfo], summary="Learning-rate schedules for first-order methods")
+def list_schedules() -> list[dict]:
+    return [
+        {"kind": kind, "description": info.description, "parameters": [hyperparameter_info(h) for h in info.parameters]}
+        for kind, info in SCHEDULES.items()
+    ]
+
+
+def _axis(lo: float | None, hi: float | None, default: tuple[float, float], name: str) -> tuple[float, float]:
+    lo = default[0] if lo is None else lo
+    hi = default[1] if hi is None else hi
+    if not lo < hi:
+        raise ConfigError(f"{name}_min must be below {name}_max (got {lo:g} and {hi:g}).")
+    return lo, hi
+
+
+@router.get(
+    "/surface",
+    response_model=Surface,
+    responses={422: {"model": ErrorBody}},
+    summary="The loss on a grid, for plotting",
+)
+def surface(
+    function: str = Query(description="A function id."),
+    resolution: int = Query(100, ge=2, le=get_settings().max_resolution, description="Points per axis."),
+    x_min: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
+    x_max: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
+    y_min: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
+    y_max: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
+) -> ORJSONResponse:
+    objective = find_objective(function)
+    x_lo, x_hi = _axis(x_min, x_max, objective.domain[0], "x")
+    xs = np.linspace(x_lo, x_hi, resolution)
+    if objective.dim == 1:
+        with np.errstate(all="ignore"):
+            z = objective.value(xs[:, None])
+        ys = None
+    else:
+        y_lo, y_hi = _axis(y_min, y_max, objective.domain[1], "y")
+        ys = np.linspace(y_lo, y_hi, resolution)
+        grid = np.stack(np.meshgrid(xs, ys), axis=-1)  # rows follow y, columns follow x
+        with np.errstate(all="ignore"):
+            z = objective.value(grid)
+    finite = z[np.isfinite(z)]
+    return ORJSONResponse(
+        {
+            "function": objective.id,
+            "dim": objective.dim,
+            "x": xs,
+            "y": ys,
+            "z": z,
+            "z_min": float(finite.min()) if finite.size else None,
+            "z_max": float(finite.max()) if finite.size else None,
+        },
+        media_type="application/json",
+    )

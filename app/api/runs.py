@@ -1,0 +1,109 @@
+"""Optimisation over HTTP: all at once (/optimize) or step by step (/runs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import ORJSONResponse
+
+from app.api.schemas import ErrorBody, OptimizeRequest, OptimizeResult, RunCreate, RunPublic, RunSpec, StepRequest, StepResult
+from app.runs.config import RunConfig
+from app.runs.factory import build_config
+from app.runs.run import Run
+from app.runs.store import RunStore
+from app.settings import get_settings
+
+router = APIRouter(tags=["optimisation"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {422: {"model": ErrorBody}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+
+
+def get_store(request: Request) -> RunStore:
+    return request.app.state.runs
+
+
+Store = Annotated[RunStore, Depends(get_store)]
+
+
+def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
+    return build_config(
+        function=spec.function if isinstance(spec.function, str) else spec.function.model_dump(),
+        optimizer=spec.optimizer,
+        hyperparameters=spec.hyperparameters,
+        schedule=spec.schedule.model_dump(exclude_none=True) if spec.schedule else None,
+        start=spec.start,
+        seed=spec.seed,
+        max_steps=max_steps,
+    )
+
+
+@router.post(
+    "/optimize",
+    response_model=OptimizeResult,
+    responses=ERRORS,
+    summary="Run an optimizer for up to N steps and return every frame",
+)
+def optimize(body: OptimizeRequest) -> ORJSONResponse:
+    """Stateless: frame 0 is the start; status says why it stopped (converged, diverged or max_steps)."""
+    run = Run(config_from(body, max_steps=body.steps))
+    run.advance(body.steps)
+    return ORJSONResponse(
+        {
+            "config": run.config.describe(),
+            "frames": run.frames,
+            "status": run.status,
+            "message": run.message,
+            "evaluations": run.oracle.counts(),
+        }
+    )
+
+
+def _public(run_id: str, run: Run, since: int = 0) -> dict[str, Any]:
+    return {"id": run_id, "config": run.config.describe(), **run.summary(), "frames": run.frames[since:]}
+
+
+@router.post(
+    "/runs",
+    status_code=201,
+    response_model=RunPublic,
+    responses=ERRORS,
+    summary="Create a run kept on the server, at step 0",
+)
+def create_run(body: RunCreate, store: Store) -> ORJSONResponse:
+    run = Run(config_from(body, max_steps=body.max_steps))
+    run_id = store.add(run)
+    return ORJSONResponse(_public(run_id, run), status_code=201, headers={"Location": f"/api/v1/runs/{run_id}"})
+
+
+@router.get("/runs/{run_id}", response_model=RunPublic, responses=NOT_FOUND, summary="A run and its frames")
+def get_run(
+    run_id: str,
+    store: Store,
+    since: int = Query(0, ge=0, le=get_settings().max_steps_per_run, description="Only frames from this step on."),
+) -> ORJSONResponse:
+    run = store.get(run_id)
+    with store.lock_for(run):
+        return ORJSONResponse(_public(run_id, run, since))
+
+
+@router.post(
+    "/runs/{run_id}/step",
+    response_model=StepResult,
+    responses=NOT_FOUND,
+    summary="Take up to n more steps",
+)
+def step_run(run_id: str, store: Store, body: StepRequest | None = None) -> ORJSONResponse:
+    """Steps stop early when the run converges, diverges or reaches its max_steps; status says which."""
+    n = body.n if body else 1
+    run = store.get(run_id)
+    with store.lock_for(run):
+        frames = run.advance(n)
+        return ORJSONResponse({"id": run_id, **run.summary(), "frames": frames})
+
+
+@router.delete("/runs/{run_id}", status_code=204, responses={404: {"model": ErrorBody}}, summary="Forget a run")
+def delete_run(run_id: str, store: Store) -> Response:
+    store.delete(run_id)
+    return Response(status_code=204)

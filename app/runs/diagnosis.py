@@ -1,0 +1,77 @@
+"""Why a run blew up, in words a student understands, with the numbers.
+
+For plain gradient descent on a quadratic bowl, a step multiplies the distance
+to the minimum along the steepest direction by ``1 - lr * lambda_max``; once
+``lr > 2 / lambda_max`` that factor exceeds 1 in size and every step
+overshoots further. Momentum widens the stable range to ``2 (1 + mu) /
+lambda_max`` (heavy ball) and ``2 (1 + mu) / ((1 + 2 mu) lambda_max)``
+(Nesterov). Near the last finite point the Hessian plays the role of the bowl.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from app.objectives.base import Objective
+
+
+def stability_limit(optimizer_id: str, hp: Mapping[str, float], lambda_max: float) -> float | None:
+    """Largest learning rate that is stable on a quadratic with top curvature ``lambda_max``."""
+    if lambda_max <= 0:
+        return None
+    mu = float(hp.get("momentum", 0.0))
+    if optimizer_id == "gd":
+        return 2.0 / lambda_max
+    if optimizer_id == "momentum":
+        return 2.0 * (1.0 + mu) / lambda_max
+    if optimizer_id == "nesterov":
+        return 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * lambda_max)
+    return None
+
+
+def top_curvature(objective: Objective, point: np.ndarray) -> float | None:
+    """Largest Hessian eigenvalue at ``point``, or None where it cannot be had."""
+    try:
+        with np.errstate(all="ignore"):
+            hessian = np.asarray(objective.hessian(point), dtype=float)
+        if not np.isfinite(hessian).all():
+            return None
+        return float(np.linalg.eigvalsh(hessian).max())
+    except (np.linalg.LinAlgError, ValueError, NotImplementedError):
+        return None
+
+
+def explain_divergence(
+    objective: Objective,
+    optimizer_id: str,
+    optimizer_name: str,
+    hp: Mapping[str, float],
+    lr: float | None,
+    last_point: np.ndarray,
+    last_loss: float,
+    start_loss: float,
+    step: int,
+    reason: str,
+) -> str:
+    """One or two sentences: what went wrong, where, and what to change."""
+    where = ", ".join(f"{v:.4g}" for v in last_point)
+    head = f"Diverged at step {step}: {reason}. The last finite point is ({where}) with loss {last_loss:.4g}"
+    head += f" (it started at {start_loss:.4g})."
+    if lr is None:
+        return head
+    lambda_max = top_curvature(objective, last_point)
+    limit = None if lambda_max is None else stability_limit(optimizer_id, hp, lambda_max)
+    if limit is not None and lr > limit:
+        return (
+            f"{head} The learning rate {lr:.4g} is above the stable limit {limit:.4g} for {optimizer_name} here "
+            f"(the steepest curvature is {lambda_max:.4g}), so each step overshoots the valley floor by more than "
+            f"it corrects. Try a learning rate below {limit:.3g}."
+        )
+    if limit is not None:
+        return (
+            f"{head} The learning rate {lr:.4g} is below the local limit {limit:.4g}, but the steps carried the "
+            "walker to steeper ground where it was too large. Try a smaller learning rate or a start nearer a valley."
+        )
+    return f"{head} The steps of {optimizer_name} grew instead of shrinking; try a smaller learning rate (now {lr:.4g})."

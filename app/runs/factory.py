@@ -1,0 +1,92 @@
+"""Turn what a caller asked for (ids and numbers) into a checked RunConfig.
+
+Every misuse is caught here, at the edge, with a sentence that names the bad
+value and says what would be accepted; the web layer only translates these
+errors to HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from app.objectives import CATALOGUE
+from app.objectives.base import Objective
+from app.optimizers import OPTIMIZERS
+from app.optimizers.base import HyperparameterError, Optimizer, resolve_hyperparameters
+from app.optimizers.schedules import make_schedule
+from app.runs.config import RunConfig
+
+
+class ConfigError(ValueError):
+    """A run was asked for with something we cannot do; the message says what to change."""
+
+
+def find_objective(function: Any) -> Objective:
+    """Resolve a function id (or, later, a typed expression) to an Objective."""
+    if isinstance(function, Mapping) and "expression" in function:
+        raise ConfigError(
+            "Typed expressions are not available yet; pick a built-in function id from /api/v1/functions."
+        )
+    if not isinstance(function, str) or function not in CATALOGUE:
+        raise ConfigError(f"Unknown function {function!r}. Known functions: {', '.join(CATALOGUE)}.")
+    return CATALOGUE[function]
+
+
+def find_optimizer(optimizer_id: str) -> Optimizer:
+    if optimizer_id not in OPTIMIZERS:
+        raise ConfigError(f"Unknown optimizer {optimizer_id!r}. Known optimizers: {', '.join(OPTIMIZERS)}.")
+    return OPTIMIZERS[optimizer_id]
+
+
+def check_start(objective: Objective, start: list[float] | None) -> tuple[float, ...]:
+    if start is None:
+        return tuple(objective.start)
+    if len(start) != objective.dim:
+        raise ConfigError(
+            f"start has {len(start)} number(s) but {objective.id} is a {objective.dim}D function: "
+            f"give {objective.dim}, e.g. {list(objective.start)}."
+        )
+    if not all(np.isfinite(start)):
+        raise ConfigError("start must be finite numbers.")
+    if max(abs(v) for v in start) > 1e6:
+        raise ConfigError("start coordinates must lie within ±1e6.")
+    return tuple(float(v) for v in start)
+
+
+def build_config(
+    function: Any,
+    optimizer: str,
+    hyperparameters: Mapping[str, float] | None = None,
+    schedule: Mapping[str, Any] | None = None,
+    start: list[float] | None = None,
+    seed: int = 0,
+    max_steps: int = 1_000,
+) -> RunConfig:
+    """A RunConfig whose every field has been checked."""
+    objective = find_objective(function)
+    chosen = find_optimizer(optimizer)
+    try:
+        hp = resolve_hyperparameters(chosen, hyperparameters)
+    except HyperparameterError as error:
+        raise ConfigError(str(error)) from None
+    schedule = dict(schedule or {})
+    kind = schedule.pop("kind", "constant")
+    if kind != "constant" and not chosen.uses_lr_schedule:
+        raise ConfigError(f"{chosen.id} has no learning rate to schedule; use schedule kind 'constant'.")
+    try:
+        sched = make_schedule(kind, schedule)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    return RunConfig(
+        objective=objective,
+        optimizer=chosen,
+        hyperparameters=hp,
+        schedule=sched,
+        start=check_start(objective, start),
+        seed=seed,
+        max_steps=max_steps,
+        function_spec=function,
+    )

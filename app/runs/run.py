@@ -1,0 +1,180 @@
+"""A run steps an optimizer on an objective and records frames.
+
+This is the only place where a problem meets an optimizer. Termination is
+data, not an exception: a run ends with ``status`` ``converged``,
+``diverged`` or ``max_steps`` and a ``message`` a person can read, in the
+manner of ``scipy.optimize.OptimizeResult``. A run that blows up keeps its
+last finite point.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from app.optimizers.oracle import CountingOracle
+from app.runs.config import HyperparameterChange, RunConfig
+from app.runs.diagnosis import explain_divergence
+from app.runs.frames import make_frame
+
+RUNNING, CONVERGED, DIVERGED, MAX_STEPS = "running", "converged", "diverged", "max_steps"
+
+# A loss or parameter this large is no longer a picture of anything: call it runaway growth.
+RUNAWAY_LOSS = 1e150
+RUNAWAY_PARAMS = 1e100
+# Methods that take full steps without a line search may legitimately stand still only at a minimum.
+STALL_FAMILIES = frozenset({"second_order", "quasi_newton", "conjugate"})
+
+
+class Run:
+    """A live run: config, optimizer state, frames so far, and how it ended."""
+
+    def __init__(self, config: RunConfig) -> None:
+        self.config = config
+        objective = config.objective
+        self.oracle = CountingOracle(
+            objective.dim,
+            lambda x: float(objective.value(x)),
+            objective.grad,
+            objective.hessian,
+        )
+        self.params = config.start_array()
+        self.status = RUNNING
+        self.message = ""
+        with np.errstate(all="ignore"):
+            loss, grad = self.oracle.peek(self.params)
+            self.state = config.optimizer.init(self.params, self.oracle, config.hyperparameters)
+        self.start_loss = loss
+        self.frames: list[dict[str, Any]] = [
+            make_frame(0, self.params, loss, grad, None, self.oracle.counts(), {})
+        ]
+        if not (math.isfinite(loss) and np.isfinite(grad).all()):
+            self._finish(DIVERGED, "The start point is outside the function's domain: its value or slope is not a number.")
+
+    @property
+    def step(self) -> int:
+        return len(self.frames) - 1
+
+    def _finish(self, status: str, message: str) -> None:
+        self.status = status
+        self.message = message
+
+    def _scheduled_lr(self, hp: dict[str, float] | Any, step: int) -> float | None:
+        if "lr" not in hp:
+            return None
+        if self.config.optimizer.uses_lr_schedule:
+            return self.config.schedule.lr_at(hp["lr"], step)
+        return hp["lr"]
+
+    def advance(self, n: int) -> list[dict[str, Any]]:
+        """Take up to ``n`` steps (fewer if the run ends); return the new frames."""
+        first_new = len(self.frames)
+        optimizer = self.config.optimizer
+        with np.errstate(all="ignore"):
+            for _ in range(n):
+                if self.status != RUNNING:
+                    break
+                self._one_step(optimizer)
+        return self.frames[first_new:]
+
+    def _one_step(self, optimizer: Any) -> None:
+        k = self.step
+        hp = self.config.hyperparameters_at(k)
+        lr = self._scheduled_lr(hp, k)
+        previous = self.frames[-1]
+        try:
+            outcome = optimizer.step(self.oracle, self.params, self.state, hp, lr)
+        except (ArithmeticError, np.linalg.LinAlgError, ValueError) as error:
+            self._diverge(hp, lr, f"the update could not be computed ({error})")
+            return
+        new_params = np.asarray(outcome.params, dtype=float)
+        if not np.isfinite(new_params).all():
+            self._diverge(hp, lr, "the next point is not a finite number")
+            return
+        loss, grad = self.oracle.peek(new_params)
+        if not (math.isfinite(loss) and np.isfinite(grad).all()):
+            self._diverge(hp, lr, "the loss or its slope at the next point is not a finite number")
+            return
+        if abs(loss) > RUNAWAY_LOSS or np.abs(new_params).max() > RUNAWAY_PARAMS:
+            self._diverge(hp, lr, f"the loss reached {loss:.3g}, far beyond anything on the map")
+            return
+        extras = dict(outcome.extras)
+        extras.setdefault("update", new_params - self.params)
+        self.frames.append(make_frame(k + 1, new_params, loss, grad, lr, self.oracle.counts(), extras))
+        moved = float(np.abs(new_params - self.params).max())
+        self.params = new_params
+        self.state = outcome.state
+        self._check_end(outcome.converged, loss, grad, moved, previous["loss"])
+
+    def _check_end(self, own_verdict: str | None, loss: float, grad: np.ndarray, moved: float, last_loss: float) -> None:
+        grad_norm = float(np.linalg.norm(grad))
+        if grad_norm <= self.config.gtol:
+            self._finish(
+                CONVERGED,
+                f"Converged after {self.step} steps: the slope is {grad_norm:.2g}, below the tolerance "
+                f"{self.config.gtol:g}, so the walker is at the bottom (loss {loss:.6g}).",
+            )
+        elif own_verdict:
+            self._finish(CONVERGED, f"Converged after {self.step} steps: {own_verdict}")
+        elif (
+            self.config.optimizer.family in STALL_FAMILIES
+            and moved <= 1e-14 * (1.0 + float(np.abs(self.params).max()))
+            and last_loss is not None
+            and abs(loss - last_loss) <= 1e-15 * (1.0 + abs(loss))
+        ):
+            self._finish(
+                CONVERGED,
+                f"Converged after {self.step} steps: the method can no longer improve the loss {loss:.6g} "
+                f"in floating point (slope {grad_norm:.2g}).",
+            )
+        elif self.step >= self.config.max_steps:
+            self._finish(
+                MAX_STEPS,
+                f"Stopped after {self.step} steps, the most allowed for this run; the loss is {loss:.6g} and the "
+                f"slope {grad_norm:.2g}.",
+            )
+
+    def _diverge(self, hp: Any, lr: float | None, reason: str) -> None:
+        last = self.frames[-1]
+        self._finish(
+            DIVERGED,
+            explain_divergence(
+                self.config.objective,
+                self.config.optimizer.id,
+                self.config.optimizer.name,
+                hp,
+                lr,
+                self.params,
+                last["loss"] if last["loss"] is not None else float("nan"),
+                self.start_loss,
+                self.step + 1,
+                reason,
+            ),
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """Where the run stands, without its frames."""
+        return {
+            "status": self.status,
+            "message": self.message,
+            "step": self.step,
+            "evaluations": self.oracle.counts(),
+        }
+
+
+def replay(config: RunConfig, steps: int) -> Run:
+    """Rebuild a run from its config alone: the same config gives the same frames."""
+    run = Run(config)
+    run.advance(steps)
+    return run
+
+
+def branch(run: Run, at_step: int, hyperparameters: dict[str, float]) -> Run:
+    """A new run that follows ``run`` up to ``at_step`` and then uses new hyperparameters."""
+    from dataclasses import replace
+
+    kept = tuple(c for c in run.config.changes if c.at_step < at_step)
+    config = replace(run.config, changes=(*kept, HyperparameterChange(at_step, dict(hyperparameters))))
+    return replay(config, at_step)

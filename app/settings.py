@@ -1,0 +1,24 @@
+"""Server limits and knobs, in one cached object that tests can override."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every limit a request can run into; each has a 4xx message that names it."""
+
+    max_steps_per_request: int = 10_000
+    max_steps_per_run: int = 20_000
+    max_resolution: int = 500
+    max_live_runs: int = 1_000
+    run_idle_seconds: float = 30 * 60
+    max_runs_per_race: int = 8
+    max_dimension: int = 2
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
