@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi_offline import FastAPIOffline
 
-from app import __version__
-from app.api import catalogue, runs
+from app import __version__, pages
+from app.api import catalogue, live, runs
 from app.api.errors import install_error_handlers
 from app.runs.store import RunStore
+from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -26,13 +28,17 @@ that diverges stops with status `diverged` and a sentence explaining why.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Hillside", version=__version__, description=DESCRIPTION)
+    # FastAPIOffline serves Swagger UI and ReDoc from the installed package: /docs works with no internet.
+    app = FastAPIOffline(title="Hillside", version=__version__, description=DESCRIPTION)
     app.state.settings = settings
     app.state.runs = RunStore(settings.max_live_runs, settings.run_idle_seconds)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.include_router(catalogue.router, prefix="/api/v1")
     app.include_router(runs.router, prefix="/api/v1")
+    app.include_router(live.router)
+    pages.install(app)
     return app
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import ORJSONResponse
 from app.api.schemas import ErrorBody, FunctionInfo, OptimizerInfo, ScheduleInfo, Surface
 from app.objectives import CATALOGUE
 from app.objectives.base import Objective
-from app.optimizers import OPTIMIZERS
+from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.base import Hyperparameter
 from app.optimizers.schedules import SCHEDULES
 from app.runs.factory import ConfigError, find_objective

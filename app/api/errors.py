@@ -6,17 +6,30 @@ student calling the API from a notebook should read what to change instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import ORJSONResponse
+from pydantic import ValidationError
 
 from app.runs.factory import ConfigError
 from app.runs.store import RunNotFound
 
 
 def describe_validation_error(error: RequestValidationError) -> str:
+    return describe_errors(error.errors())
+
+
+def describe_pydantic_error(error: ValidationError) -> str:
+    return describe_errors(error.errors())
+
+
+def describe_errors(errors: Sequence[Any]) -> str:
+    """Up to five problems as one sentence each: where, then what."""
     parts = []
-    for item in error.errors()[:5]:
+    for item in errors[:5]:
         where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "query"))
         message = item.get("msg", "invalid value")
         if item.get("type") == "json_invalid":

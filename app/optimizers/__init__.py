@@ -1,12 +1,1 @@
-"""The optimizer catalogue, in the order pages list them."""
-
-from __future__ import annotations
-
-from app.optimizers import conjugate_gradient, direct_search, first_order, newton, quasi_newton
-from app.optimizers.base import Optimizer
-
-OPTIMIZERS: dict[str, Optimizer] = {
-    opt.id: opt
-    for module in (first_order, newton, quasi_newton, conjugate_gradient, direct_search)
-    for opt in module.OPTIMIZERS
-}
+"""Optimizers: pure NumPy update rules behind one small interface (see base.py); the catalogue is in catalogue.py."""

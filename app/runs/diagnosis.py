@@ -52,21 +52,27 @@ def explain_divergence(
     last_point: np.ndarray,
     last_loss: float,
     start_loss: float,
+    curvature_point: np.ndarray,
     step: int,
     reason: str,
 ) -> str:
-    """One or two sentences: what went wrong, where, and what to change."""
+    """What went wrong, where, and what to change.
+
+    The curvature is read at ``curvature_point``, the best point the run
+    reached: that is the valley the learning rate failed to settle in, while
+    the last point may already be far out where the numbers mean nothing.
+    """
     where = ", ".join(f"{v:.4g}" for v in last_point)
     head = f"Diverged at step {step}: {reason}. The last finite point is ({where}) with loss {last_loss:.4g}"
     head += f" (it started at {start_loss:.4g})."
     if lr is None:
         return head
-    lambda_max = top_curvature(objective, last_point)
+    lambda_max = top_curvature(objective, curvature_point)
     limit = None if lambda_max is None else stability_limit(optimizer_id, hp, lambda_max)
     if limit is not None and lr > limit:
         return (
-            f"{head} The learning rate {lr:.4g} is above the stable limit {limit:.4g} for {optimizer_name} here "
-            f"(the steepest curvature is {lambda_max:.4g}), so each step overshoots the valley floor by more than "
+            f"{head} The learning rate {lr:.4g} is above the stable limit {limit:.4g} for {optimizer_name} at the "
+            f"best point it reached (the steepest curvature there is {lambda_max:.4g}), so each step overshoots the valley floor by more than "
             f"it corrects. Try a learning rate below {limit:.3g}."
         )
     if limit is not None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from app.objectives import CATALOGUE
 from app.objectives.base import Objective
-from app.optimizers import OPTIMIZERS
+from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.base import HyperparameterError, Optimizer, resolve_hyperparameters
 from app.optimizers.schedules import make_schedule
 from app.runs.config import RunConfig

@@ -2,7 +2,9 @@
 
 Frames are built once, as plain Python data, so the REST API, the websocket
 and the tests all read the same thing. Non-finite numbers become None here:
-JSON has no NaN or Infinity, and a page must never receive them.
+JSON has no NaN or Infinity, and a page must never receive them. Frames are
+built on the hot path of every step, so this module avoids NumPy calls on
+tiny arrays where a Python list is cheaper.
 """
 
 from __future__ import annotations
@@ -19,18 +21,27 @@ def finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _clean(values: list) -> list:
+    """A (nested) list of floats with non-finite entries replaced by None."""
+    out = []
+    for v in values:
+        if isinstance(v, list):
+            out.append(_clean(v))
+        elif isinstance(v, float) and not math.isfinite(v):
+            out.append(None)
+        else:
+            out.append(v)
+    return out
+
+
 def to_plain(value: Any) -> Any:
     """Convert NumPy arrays and scalars (nested in lists/tuples/dicts) to JSON-safe Python data."""
     if isinstance(value, np.ndarray):
-        if value.ndim == 0:
-            return finite_or_none(value)
-        if np.isfinite(value).all():
-            return value.tolist()
-        return [to_plain(v) for v in value]
-    if isinstance(value, float | np.floating):
-        return finite_or_none(value)
+        return finite_or_none(value) if value.ndim == 0 else _clean(value.tolist())
     if isinstance(value, bool | np.bool_):
         return bool(value)
+    if isinstance(value, float | np.floating):
+        return finite_or_none(value)
     if isinstance(value, int | np.integer):
         return int(value)
     if isinstance(value, dict):
@@ -42,21 +53,24 @@ def to_plain(value: Any) -> Any:
 
 def make_frame(
     step: int,
-    params: np.ndarray,
+    params: list[float],
     loss: float,
-    grad: np.ndarray,
+    grad: list[float],
     lr: float | None,
     evaluations: dict[str, int],
     extras: dict[str, Any],
 ) -> dict[str, Any]:
-    """One frame: where the walker is, how high, which way is down, and what it cost."""
+    """One frame: where the walker is, how high, which way is up, and what it cost.
+
+    ``params`` and ``grad`` are plain lists the caller has already checked to be finite.
+    """
     return {
         "step": step,
-        "params": to_plain(params),
+        "params": params,
         "loss": finite_or_none(loss),
-        "grad": to_plain(grad),
-        "grad_norm": finite_or_none(np.linalg.norm(grad)) if np.isfinite(grad).all() else None,
+        "grad": grad,
+        "grad_norm": math.sqrt(math.fsum(g * g for g in grad)),
         "lr": None if lr is None else finite_or_none(lr),
-        "evaluations": dict(evaluations),
-        "extras": to_plain(extras) if extras else {},
+        "evaluations": evaluations,
+        "extras": {k: to_plain(v) for k, v in extras.items()} if extras else {},
     }

@@ -17,13 +17,17 @@ import numpy as np
 from app.optimizers.oracle import CountingOracle
 from app.runs.config import HyperparameterChange, RunConfig
 from app.runs.diagnosis import explain_divergence
-from app.runs.frames import make_frame
+from app.runs.frames import make_frame, to_plain
 
 RUNNING, CONVERGED, DIVERGED, MAX_STEPS = "running", "converged", "diverged", "max_steps"
 
 # A loss or parameter this large is no longer a picture of anything: call it runaway growth.
 RUNAWAY_LOSS = 1e150
 RUNAWAY_PARAMS = 1e100
+# Or: the loss rose on this many steps in a row and now stands this far above the best seen, in units of
+# (|start loss| + 1) so that the test means the same on every function.
+RUNAWAY_RISES = 20
+RUNAWAY_FACTOR = 1e6
 # Methods that take full steps without a line search may legitimately stand still only at a minimum.
 STALL_FAMILIES = frozenset({"second_order", "quasi_newton", "conjugate"})
 
@@ -47,10 +51,16 @@ class Run:
             loss, grad = self.oracle.peek(self.params)
             self.state = config.optimizer.init(self.params, self.oracle, config.hyperparameters)
         self.start_loss = loss
-        self.frames: list[dict[str, Any]] = [
-            make_frame(0, self.params, loss, grad, None, self.oracle.counts(), {})
-        ]
-        if not (math.isfinite(loss) and np.isfinite(grad).all()):
+        self.best_loss = loss
+        self.best_params = self.params
+        self._rises = 0
+        finite = math.isfinite(loss) and all(map(math.isfinite, grad.tolist()))
+        frame = make_frame(0, self.params.tolist(), loss, to_plain(grad) if finite else [0.0] * len(grad), None,
+                           self.oracle.counts(), {})
+        if not finite:
+            frame["grad"], frame["grad_norm"] = to_plain(grad), None
+        self.frames: list[dict[str, Any]] = [frame]
+        if not finite:
             self._finish(DIVERGED, "The start point is outside the function's domain: its value or slope is not a number.")
 
     @property
@@ -83,33 +93,42 @@ class Run:
         k = self.step
         hp = self.config.hyperparameters_at(k)
         lr = self._scheduled_lr(hp, k)
-        previous = self.frames[-1]
+        previous_loss = self.frames[-1]["loss"]
         try:
             outcome = optimizer.step(self.oracle, self.params, self.state, hp, lr)
         except (ArithmeticError, np.linalg.LinAlgError, ValueError) as error:
             self._diverge(hp, lr, f"the update could not be computed ({error})")
             return
         new_params = np.asarray(outcome.params, dtype=float)
-        if not np.isfinite(new_params).all():
+        params_list = new_params.tolist()
+        if not all(map(math.isfinite, params_list)):
             self._diverge(hp, lr, "the next point is not a finite number")
             return
         loss, grad = self.oracle.peek(new_params)
-        if not (math.isfinite(loss) and np.isfinite(grad).all()):
+        grad_list = grad.tolist()
+        if not (math.isfinite(loss) and all(map(math.isfinite, grad_list))):
             self._diverge(hp, lr, "the loss or its slope at the next point is not a finite number")
             return
-        if abs(loss) > RUNAWAY_LOSS or np.abs(new_params).max() > RUNAWAY_PARAMS:
+        if abs(loss) > RUNAWAY_LOSS or max(map(abs, params_list)) > RUNAWAY_PARAMS:
             self._diverge(hp, lr, f"the loss reached {loss:.3g}, far beyond anything on the map")
             return
-        extras = dict(outcome.extras)
-        extras.setdefault("update", new_params - self.params)
-        self.frames.append(make_frame(k + 1, new_params, loss, grad, lr, self.oracle.counts(), extras))
+        self._rises = self._rises + 1 if loss > previous_loss else 0
+        if loss < self.best_loss:
+            self.best_loss, self.best_params = loss, new_params
+        if self._rises >= RUNAWAY_RISES and loss - self.best_loss > RUNAWAY_FACTOR * (abs(self.start_loss) + 1.0):
+            self._diverge(hp, lr, f"the loss rose on {self._rises} steps in a row, to {loss:.3g}, and is running away")
+            return
+        extras = outcome.extras
+        if "update" not in extras:
+            extras = {**extras, "update": new_params - self.params}
+        self.frames.append(make_frame(k + 1, params_list, loss, grad_list, lr, self.oracle.counts(), extras))
         moved = float(np.abs(new_params - self.params).max())
         self.params = new_params
         self.state = outcome.state
-        self._check_end(outcome.converged, loss, grad, moved, previous["loss"])
+        self._check_end(outcome.converged, loss, grad_list, moved, previous_loss)
 
-    def _check_end(self, own_verdict: str | None, loss: float, grad: np.ndarray, moved: float, last_loss: float) -> None:
-        grad_norm = float(np.linalg.norm(grad))
+    def _check_end(self, own_verdict: str | None, loss: float, grad: list[float], moved: float, last_loss: float) -> None:
+        grad_norm = self.frames[-1]["grad_norm"]
         if grad_norm <= self.config.gtol:
             self._finish(
                 CONVERGED,
@@ -146,11 +165,12 @@ class Run:
                 self.config.optimizer.name,
                 hp,
                 lr,
-                self.params,
-                last["loss"] if last["loss"] is not None else float("nan"),
-                self.start_loss,
-                self.step + 1,
-                reason,
+                last_point=self.params,
+                last_loss=last["loss"] if last["loss"] is not None else float("nan"),
+                start_loss=self.start_loss,
+                curvature_point=self.best_params,
+                step=self.step + 1,
+                reason=reason,
             ),
         )
 

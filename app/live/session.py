@@ -1,0 +1,281 @@
+"""A live session: one race of runs, a cursor, and the commands that move it.
+
+This is a pure state machine: ``handle(message)`` and ``tick()`` return the
+messages to send and never touch a socket, so it can be tested without one
+and the websocket layer only moves bytes and keeps time. Every run is
+replayable from its config, so "back" and "seek" just move a cursor over
+frames already computed, and "update" branches a run by replaying it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.api.catalogue import function_info
+from app.api.errors import describe_pydantic_error
+from app.api.runs import config_from
+from app.api.schemas import RunSpec
+from app.optimizers.base import HyperparameterError, resolve_hyperparameters
+from app.runs.config import HyperparameterChange
+from app.runs.factory import ConfigError, check_start
+from app.runs.run import RUNNING, Run, branch, replay
+from app.settings import Settings
+
+Message = dict[str, Any]
+
+
+class SessionError(ValueError):
+    """A client message we cannot act on; the text goes back as an ``error`` message."""
+
+
+class ChangeSpec(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+    at_step: int = Field(ge=0, le=1_000_000)
+    hyperparameters: dict[str, float] = Field(max_length=16)
+
+
+class LiveRunSpec(RunSpec):
+    changes: list[ChangeSpec] = Field(default_factory=list, max_length=64)
+
+
+class StartMessage(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+    type: str
+    runs: list[LiveRunSpec] = Field(min_length=1)
+    max_steps: int = Field(1_000, ge=1)
+    batch: bool = False
+
+
+def _number(message: Message, key: str, default: float, lo: float, hi: float, integer: bool = True) -> float:
+    value = message.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or (integer and value != int(value)):
+        raise SessionError(f"{key} must be a {'whole ' if integer else ''}number, got {value!r}.")
+    if not lo <= value <= hi:
+        raise SessionError(f"{key} must be between {lo:g} and {hi:g}, got {value!r}.")
+    return int(value) if integer else float(value)
+
+
+class LiveSession:
+    """The runs of one websocket connection and where playback stands."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.runs: list[Run] = []
+        self.cursor = 0
+        self.playing = False
+        self.fps = 30.0
+        self.skip = 1
+        self.batch = False
+        self._shown_status: list[str] = []
+
+    # ----- commands -------------------------------------------------------------------------------------------
+
+    def handle(self, message: Any) -> list[Message]:
+        """Act on one client message; return what to send back."""
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            raise SessionError('Each message must be a JSON object with a "type", e.g. {"type": "play", "fps": 30}.')
+        kind = message["type"]
+        handler = getattr(self, f"_on_{kind}", None) if kind.isidentifier() else None
+        if handler is None:
+            raise SessionError(
+                f"Unknown message type {kind!r}; use one of start, play, pause, step, back, seek, reset, update, stop."
+            )
+        if kind != "start" and not self.runs:
+            raise SessionError(f'Nothing to {kind} yet: send {{"type": "start", "runs": [...]}} first.')
+        return handler(message)
+
+    def _on_start(self, message: Message) -> list[Message]:
+        try:
+            start = StartMessage.model_validate(message)
+        except ValidationError as error:
+            raise SessionError(describe_pydantic_error(error)) from None
+        if len(start.runs) > self.settings.max_runs_per_race:
+            raise SessionError(f"A race has at most {self.settings.max_runs_per_race} runs; got {len(start.runs)}.")
+        if start.max_steps > self.settings.max_steps_per_run:
+            raise SessionError(f"max_steps is at most {self.settings.max_steps_per_run}; got {start.max_steps}.")
+        functions = {repr(spec.function) for spec in start.runs}
+        if len(functions) > 1:
+            raise SessionError("All runs of a race descend the same function; give every run the same function.")
+        runs = []
+        for spec in start.runs:
+            try:
+                config = config_from(spec, max_steps=start.max_steps)
+                config = replace(config, changes=self._changes(config, spec.changes))
+            except ConfigError as error:
+                raise SessionError(str(error)) from None
+            runs.append(Run(config))
+        self.runs = runs
+        self.batch = start.batch
+        self.cursor = 0
+        self.playing = False
+        return self._started() + self._frames_at(0)
+
+    @staticmethod
+    def _changes(config: Any, changes: list[ChangeSpec]) -> tuple[HyperparameterChange, ...]:
+        out = []
+        for change in sorted(changes, key=lambda c: c.at_step):
+            try:
+                hp = resolve_hyperparameters(config.optimizer, change.hyperparameters)
+            except HyperparameterError as error:
+                raise ConfigError(str(error)) from None
+            out.append(HyperparameterChange(change.at_step, hp))
+        return tuple(out)
+
+    def _on_play(self, message: Message) -> list[Message]:
+        self.fps = _number(message, "fps", 30, 1, 120, integer=False)
+        self.skip = _number(message, "skip", 1, 1, 100)
+        self.playing = not self._all_ended()
+        return [self._playback()]
+
+    def _on_pause(self, message: Message) -> list[Message]:
+        self.playing = False
+        return [self._playback()]
+
+    def _on_step(self, message: Message) -> list[Message]:
+        n = _number(message, "n", 1, 1, 500)
+        was_playing, self.playing = self.playing, False
+        out = [self._playback()] if was_playing else []
+        return out + self._advance(n)
+
+    def _on_back(self, message: Message) -> list[Message]:
+        n = _number(message, "n", 1, 1, self.settings.max_steps_per_run)
+        return self._move_to(max(0, self.cursor - n))
+
+    def _on_seek(self, message: Message) -> list[Message]:
+        target = _number(message, "step", 0, 0, self.settings.max_steps_per_run)
+        return self._move_to(target)
+
+    def _on_reset(self, message: Message) -> list[Message]:
+        return self._move_to(0)
+
+    def _on_stop(self, message: Message) -> list[Message]:
+        self.runs = []
+        self.playing = False
+        self.cursor = 0
+        return [{"type": "stopped"}]
+
+    def _on_update(self, message: Message) -> list[Message]:
+        index = message.get("run")
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self.runs)):
+            raise SessionError(f"run must be an index from 0 to {len(self.runs) - 1}, got {index!r}.")
+        chosen = range(len(self.runs)) if index is None else [index]
+        hyperparameters = message.get("hyperparameters")
+        start = message.get("start")
+        if hyperparameters is None and start is None:
+            raise SessionError("update needs hyperparameters and/or start.")
+        if hyperparameters is not None and not isinstance(hyperparameters, dict):
+            raise SessionError('hyperparameters must be an object such as {"lr": 0.05}.')
+        self.playing = False
+        new_runs = list(self.runs)
+        try:
+            if start is not None:
+                if not isinstance(start, list) or not all(
+                    isinstance(v, int | float) and not isinstance(v, bool) for v in start
+                ):
+                    raise SessionError("start must be a list of numbers, e.g. [1.5, -0.5].")
+                for i in range(len(self.runs)):  # a race shares its start
+                    config = self.runs[i].config
+                    new_start = check_start(config.objective, start)
+                    new_runs[i] = Run(replace(config, start=new_start, changes=()))
+                self.cursor = 0
+            if hyperparameters is not None:
+                for i in chosen:
+                    run = new_runs[i]
+                    merged = {**run.config.hyperparameters_at(self.cursor), **hyperparameters}
+                    hp = resolve_hyperparameters(run.config.optimizer, merged)
+                    new_runs[i] = branch(run, min(self.cursor, run.step), hp)
+        except (ConfigError, HyperparameterError) as error:
+            raise SessionError(str(error)) from None
+        self.runs = new_runs
+        return self._started() + self._move_to(self.cursor)
+
+    # ----- playback -------------------------------------------------------------------------------------------
+
+    def tick(self) -> list[Message]:
+        """One frame of playback: advance ``skip`` steps; stop playing when every run has ended."""
+        if not self.playing:
+            return []
+        out = self._advance(self.skip)
+        if self._all_ended() and self.cursor >= self._last_step():
+            self.playing = False
+            out.append(self._playback())
+        return out
+
+    def _last_step(self) -> int:
+        return max(run.step for run in self.runs)
+
+    def _all_ended(self) -> bool:
+        return all(run.status != RUNNING for run in self.runs) and self.cursor >= self._last_step()
+
+    def _advance(self, n: int) -> list[Message]:
+        target = self.cursor + n
+        for run in self.runs:
+            if run.step < target:
+                run.advance(target - run.step)
+        new_cursor = min(target, self._last_step())
+        frames = [
+            self._frame(i, frame)
+            for step in range(self.cursor + 1, new_cursor + 1)
+            for i, run in enumerate(self.runs)
+            if step <= run.step
+            for frame in (run.frames[step],)
+        ]
+        self.cursor = new_cursor
+        return self._pack(frames) + self._status_changes()
+
+    def _move_to(self, step: int) -> list[Message]:
+        self.playing = False
+        for run in self.runs:
+            if run.step < step:
+                run.advance(step - run.step)
+        self.cursor = min(step, self._last_step())
+        return [{"type": "cursor", "step": self.cursor}, *self._frames_at(self.cursor)]
+
+    def _frames_at(self, step: int) -> list[Message]:
+        frames = [self._frame(i, run.frames[min(step, run.step)]) for i, run in enumerate(self.runs)]
+        return self._pack(frames) + self._status_changes()
+
+    def _pack(self, frames: list[Message]) -> list[Message]:
+        if not frames:
+            return []
+        if self.batch:
+            return [{"type": "frames", "step": self.cursor, "frames": frames}]
+        return frames
+
+    @staticmethod
+    def _frame(index: int, frame: dict[str, Any]) -> Message:
+        return {"type": "frame", "run": index, **frame}
+
+    def _status_changes(self) -> list[Message]:
+        if len(self._shown_status) != len(self.runs):
+            self._shown_status = [RUNNING] * len(self.runs)
+        out = []
+        for i, run in enumerate(self.runs):
+            visible = run.status if self.cursor >= run.step and run.status != RUNNING else RUNNING
+            if visible != self._shown_status[i]:
+                self._shown_status[i] = visible
+                out.append(
+                    {"type": "status", "run": i, "status": visible, "message": run.message if visible != RUNNING else ""}
+                )
+        return out
+
+    def _playback(self) -> Message:
+        return {"type": "playback", "playing": self.playing, "fps": self.fps, "skip": self.skip, "step": self.cursor}
+
+    def _started(self) -> list[Message]:
+        self._shown_status = [RUNNING] * len(self.runs)
+        objective = self.runs[0].config.objective
+        return [
+            {
+                "type": "started",
+                "runs": [run.config.describe() for run in self.runs],
+                "function": function_info(objective),
+                "optimizers": [run.config.optimizer.name for run in self.runs],
+            }
+        ]
+
+
+__all__ = ["LiveSession", "SessionError", "replay"]

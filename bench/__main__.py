@@ -1,0 +1,26 @@
+"""Run every benchmark and print Markdown tables (paste them into the README)."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import endpoints, engine
+
+SECTIONS = {
+    "Engine cost per step (Rosenbrock, 2,000 steps)": engine.main,
+    "HTTP endpoints (in-process client)": endpoints.main,
+}
+
+
+def main(argv: list[str]) -> None:
+    wanted = set(argv)
+    for title, run in SECTIONS.items():
+        module = run.__module__.rsplit(".", 1)[-1]
+        if wanted and module not in wanted:
+            continue
+        print(f"\n### {title}\n", flush=True)
+        print(run(), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
