@@ -9,7 +9,9 @@ import uvicorn
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="hillside", description="Serve the Hillside gradient-descent visualiser.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     args = parser.parse_args(argv)
     print(f"Hillside is running at http://{args.host}:{args.port}/  (press Ctrl+C to stop)", flush=True)

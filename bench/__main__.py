@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import endpoints, engine
+from bench import endpoints, engine, live
 
 SECTIONS = {
     "Engine cost per step (Rosenbrock, 2,000 steps)": engine.main,
     "HTTP endpoints (in-process client)": endpoints.main,
+    "Websocket playback at 30 fps (server and clients in separate processes)": live.main,
 }
 
 

@@ -21,11 +21,23 @@ def main() -> str:
         answer = client.post("/api/v1/optimize", json=body, headers={"accept-encoding": "gzip"})
         assert answer.status_code == 200 and len(answer.json()["frames"]) == steps + 1
         seconds = best_time(lambda b=body: client.post("/api/v1/optimize", json=b))
-        rows.append([f"POST /optimize, Adam, {steps:,} steps", f"{seconds * 1e3:.1f}", f"{seconds / baseline:.0f}x",
-                     f"{len(answer.content) / 1024:.0f} KiB"])
+        rows.append(
+            [
+                f"POST /optimize, Adam, {steps:,} steps",
+                f"{seconds * 1e3:.1f}",
+                f"{seconds / baseline:.0f}x",
+                f"{len(answer.content) / 1024:.0f} KiB",
+            ]
+        )
     params = {"function": "rosenbrock", "resolution": 500}
     answer = client.get("/api/v1/surface", params=params, headers={"accept-encoding": "gzip"})
     seconds = best_time(lambda: client.get("/api/v1/surface", params=params))
-    rows.append(["GET /surface 500x500", f"{seconds * 1e3:.1f}", f"{seconds / baseline:.0f}x",
-                 f"{int(answer.headers.get('content-length', len(answer.content))) / 1024:.0f} KiB"])
+    rows.append(
+        [
+            "GET /surface 500x500",
+            f"{seconds * 1e3:.1f}",
+            f"{seconds / baseline:.0f}x",
+            f"{int(answer.headers.get('content-length', len(answer.content))) / 1024:.0f} KiB",
+        ]
+    )
     return table(["request", "ms", "vs baseline", "body (gzip)"], rows)

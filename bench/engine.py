@@ -132,8 +132,15 @@ def main() -> str:
         t_engine = best_time(lambda o=optimizer, h=hp: engine(o, h, STEPS)) / STEPS
         t_numpy = best_time(lambda o=optimizer, h=hp: numpy_loop(o, h, STEPS)) / STEPS
         t_float = best_time(lambda o=optimizer, h=hp: float_loop(o, h, STEPS)) / STEPS
-        rows.append([optimizer, f"{t_engine * 1e6:.1f}", f"{t_numpy * 1e6:.1f}", f"{t_float * 1e6:.2f}",
-                     f"{t_engine / t_numpy:.2f}x"])
+        rows.append(
+            [
+                optimizer,
+                f"{t_engine * 1e6:.1f}",
+                f"{t_numpy * 1e6:.1f}",
+                f"{t_float * 1e6:.2f}",
+                f"{t_engine / t_numpy:.2f}x",
+            ]
+        )
     for optimizer, method in (("bfgs", "BFGS"), ("cg", "CG"), ("nelder_mead", "Nelder-Mead")):
         baseline = scipy_baseline(method)
         if baseline is None:
@@ -141,5 +148,7 @@ def main() -> str:
         per_iter, iterations = baseline
         steps = iterations
         t_engine = best_time(lambda o=optimizer, s=steps: engine(o, {}, s)) / steps
-        rows.append([optimizer, f"{t_engine * 1e6:.1f}", f"SciPy {per_iter * 1e6:.1f}", "", f"{t_engine / per_iter:.2f}x"])
+        rows.append(
+            [optimizer, f"{t_engine * 1e6:.1f}", f"SciPy {per_iter * 1e6:.1f}", "", f"{t_engine / per_iter:.2f}x"]
+        )
     return table(["optimizer", "engine µs/step", "NumPy loop µs/step", "float loop µs/step", "engine / NumPy"], rows)

@@ -75,8 +75,13 @@ def test_seeds_example_converges_to_two(client: TestClient) -> None:
 
 
 def test_adam_descends_rosenbrock(client: TestClient) -> None:
-    body = {"function": "rosenbrock", "optimizer": "adam", "hyperparameters": {"lr": 0.02}, "start": [-1.5, 2],
-            "steps": 10000}
+    body = {
+        "function": "rosenbrock",
+        "optimizer": "adam",
+        "hyperparameters": {"lr": 0.02},
+        "start": [-1.5, 2],
+        "steps": 10000,
+    }
     result = client.post("/api/v1/optimize", json=body).json()
     final = result["frames"][-1]
     assert final["loss"] < 1e-4
@@ -105,8 +110,10 @@ def test_huge_learning_rate_never_leaks_nan(client: TestClient) -> None:
 
 
 def test_surface_grid_orientation(client: TestClient) -> None:
-    answer = client.get("/api/v1/surface", params={"function": "elongated", "resolution": 5, "x_min": -2,
-                                                     "x_max": 2, "y_min": 0, "y_max": 1})
+    answer = client.get(
+        "/api/v1/surface",
+        params={"function": "elongated", "resolution": 5, "x_min": -2, "x_max": 2, "y_min": 0, "y_max": 1},
+    )
     surface = answer.json()
     assert surface["x"] == pytest.approx([-2, -1, 0, 1, 2])
     assert surface["y"] == pytest.approx([0, 0.25, 0.5, 0.75, 1])
@@ -119,8 +126,9 @@ def test_surface_grid_orientation(client: TestClient) -> None:
 
 
 def test_surface_1d(client: TestClient) -> None:
-    surface = client.get("/api/v1/surface", params={"function": "quadratic", "resolution": 3, "x_min": 0,
-                                                     "x_max": 4}).json()
+    surface = client.get(
+        "/api/v1/surface", params={"function": "quadratic", "resolution": 3, "x_min": 0, "x_max": 4}
+    ).json()
     assert surface["y"] is None
     assert surface["z"] == pytest.approx([6.0, 2.0, 6.0])
 
@@ -147,18 +155,30 @@ def test_bad_optimize_requests_get_a_readable_422(client: TestClient, body: dict
     assert fragment in answer.json()["detail"]
 
 
-@pytest.mark.parametrize("raw", ['{"function": "quadratic", "optimizer": "gd", "start": [NaN]}',
-                                 '{"function": "quadratic", "optimizer": "gd", "hyperparameters": {"lr": Infinity}}',
-                                 '{"function": "quadratic", ', "[]"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"function": "quadratic", "optimizer": "gd", "start": [NaN]}',
+        '{"function": "quadratic", "optimizer": "gd", "hyperparameters": {"lr": Infinity}}',
+        '{"function": "quadratic", ',
+        "[]",
+    ],
+)
 def test_non_json_and_non_finite_bodies_are_refused(client: TestClient, raw: str) -> None:
     answer = client.post("/api/v1/optimize", content=raw, headers={"content-type": "application/json"})
     assert answer.status_code == 422
     assert answer.json()["detail"]
 
 
-@pytest.mark.parametrize("params", [{"function": "nope"}, {"function": "rosenbrock", "resolution": 100000},
-                                    {"function": "rosenbrock", "x_min": 3, "x_max": 1},
-                                    {"function": "rosenbrock", "resolution": 1}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"function": "nope"},
+        {"function": "rosenbrock", "resolution": 100000},
+        {"function": "rosenbrock", "x_min": 3, "x_max": 1},
+        {"function": "rosenbrock", "resolution": 1},
+    ],
+)
 def test_bad_surface_requests(client: TestClient, params: dict) -> None:
     answer = client.get("/api/v1/surface", params=params)
     assert answer.status_code == 422
@@ -166,8 +186,9 @@ def test_bad_surface_requests(client: TestClient, params: dict) -> None:
 
 
 def test_run_lifecycle(client: TestClient) -> None:
-    created = client.post("/api/v1/runs", json={"function": "quadratic", "optimizer": "gd",
-                                                  "hyperparameters": {"lr": 0.1}})
+    created = client.post(
+        "/api/v1/runs", json={"function": "quadratic", "optimizer": "gd", "hyperparameters": {"lr": 0.1}}
+    )
     assert created.status_code == 201
     run = created.json()
     assert run["step"] == 0 and run["status"] == "running" and len(run["frames"]) == 1
@@ -186,8 +207,10 @@ def test_run_lifecycle(client: TestClient) -> None:
 
 
 def test_run_stops_at_max_steps(client: TestClient) -> None:
-    run = client.post("/api/v1/runs", json={"function": "rosenbrock", "optimizer": "gd",
-                                              "hyperparameters": {"lr": 1e-4}, "max_steps": 5}).json()
+    run = client.post(
+        "/api/v1/runs",
+        json={"function": "rosenbrock", "optimizer": "gd", "hyperparameters": {"lr": 1e-4}, "max_steps": 5},
+    ).json()
     stepped = client.post(f"/api/v1/runs/{run['id']}/step", json={"n": 100}).json()
     assert stepped["step"] == 5 and stepped["status"] == "max_steps"
     more = client.post(f"/api/v1/runs/{run['id']}/step", json={"n": 1}).json()
@@ -213,7 +236,14 @@ def test_step_limits(client: TestClient) -> None:
 
 def test_openapi_documents_the_contract(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    for path in ("/api/v1/functions", "/api/v1/optimizers", "/api/v1/surface", "/api/v1/optimize",
-                 "/api/v1/runs", "/api/v1/runs/{run_id}", "/api/v1/runs/{run_id}/step"):
+    for path in (
+        "/api/v1/functions",
+        "/api/v1/optimizers",
+        "/api/v1/surface",
+        "/api/v1/optimize",
+        "/api/v1/runs",
+        "/api/v1/runs/{run_id}",
+        "/api/v1/runs/{run_id}/step",
+    ):
         assert path in schema["paths"]
     assert client.get("/docs").status_code == 200

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 from fastapi import APIRouter, Query
-from fastapi.responses import ORJSONResponse
+from app.api.responses import FastJSON
 
 from app.api.schemas import ErrorBody, FunctionInfo, OptimizerInfo, ScheduleInfo, Surface
 from app.objectives import CATALOGUE
 from app.objectives.base import Objective
-from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.base import Hyperparameter
+from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.schedules import SCHEDULES
 from app.runs.factory import ConfigError, find_objective
 from app.settings import get_settings
@@ -94,7 +94,7 @@ def surface(
     x_max: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
     y_min: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
     y_max: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
-) -> ORJSONResponse:
+) -> FastJSON:
     objective = find_objective(function)
     x_lo, x_hi = _axis(x_min, x_max, objective.domain[0], "x")
     xs = np.linspace(x_lo, x_hi, resolution)
@@ -109,7 +109,7 @@ def surface(
         with np.errstate(all="ignore"):
             z = objective.value(grid)
     finite = z[np.isfinite(z)]
-    return ORJSONResponse(
+    return FastJSON(
         {
             "function": objective.id,
             "dim": objective.dim,

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from app.api.responses import FastJSON
 from pydantic import ValidationError
 
 from app.runs.factory import ConfigError
@@ -42,18 +42,18 @@ def describe_errors(errors: Sequence[Any]) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def on_validation(_: Request, error: RequestValidationError) -> ORJSONResponse:
-        return ORJSONResponse(
+    async def on_validation(_: Request, error: RequestValidationError) -> FastJSON:
+        return FastJSON(
             {"detail": describe_validation_error(error), "errors": _jsonable(error.errors()[:20])}, status_code=422
         )
 
     @app.exception_handler(ConfigError)
-    async def on_config(_: Request, error: ConfigError) -> ORJSONResponse:
-        return ORJSONResponse({"detail": str(error)}, status_code=422)
+    async def on_config(_: Request, error: ConfigError) -> FastJSON:
+        return FastJSON({"detail": str(error)}, status_code=422)
 
     @app.exception_handler(RunNotFound)
-    async def on_missing(_: Request, error: RunNotFound) -> ORJSONResponse:
-        return ORJSONResponse({"detail": str(error)}, status_code=404)
+    async def on_missing(_: Request, error: RunNotFound) -> FastJSON:
+        return FastJSON({"detail": str(error)}, status_code=404)
 
 
 def _jsonable(errors: list[dict]) -> list[dict]:

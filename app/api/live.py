@@ -63,7 +63,11 @@ class Outbox:
         merged: list[dict[str, Any]] = []
         for message in self.items:
             if merged and message["type"] == "frames" and merged[-1]["type"] == "frames":
-                merged[-1] = {"type": "frames", "step": message["step"], "frames": merged[-1]["frames"] + message["frames"]}
+                merged[-1] = {
+                    "type": "frames",
+                    "step": message["step"],
+                    "frames": merged[-1]["frames"] + message["frames"],
+                }
             else:
                 merged.append(message)
         self.items.clear()

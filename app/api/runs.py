@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import ORJSONResponse
+from app.api.responses import FastJSON
 
-from app.api.schemas import ErrorBody, OptimizeRequest, OptimizeResult, RunCreate, RunPublic, RunSpec, StepRequest, StepResult
+from app.api.schemas import (
+    ErrorBody,
+    OptimizeRequest,
+    OptimizeResult,
+    RunCreate,
+    RunPublic,
+    RunSpec,
+    StepRequest,
+    StepResult,
+)
 from app.runs.config import RunConfig
 from app.runs.factory import build_config
 from app.runs.run import Run
@@ -45,11 +54,11 @@ def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
     responses=ERRORS,
     summary="Run an optimizer for up to N steps and return every frame",
 )
-def optimize(body: OptimizeRequest) -> ORJSONResponse:
+def optimize(body: OptimizeRequest) -> FastJSON:
     """Stateless: frame 0 is the start; status says why it stopped (converged, diverged or max_steps)."""
     run = Run(config_from(body, max_steps=body.steps))
     run.advance(body.steps)
-    return ORJSONResponse(
+    return FastJSON(
         {
             "config": run.config.describe(),
             "frames": run.frames,
@@ -71,10 +80,10 @@ def _public(run_id: str, run: Run, since: int = 0) -> dict[str, Any]:
     responses=ERRORS,
     summary="Create a run kept on the server, at step 0",
 )
-def create_run(body: RunCreate, store: Store) -> ORJSONResponse:
+def create_run(body: RunCreate, store: Store) -> FastJSON:
     run = Run(config_from(body, max_steps=body.max_steps))
     run_id = store.add(run)
-    return ORJSONResponse(_public(run_id, run), status_code=201, headers={"Location": f"/api/v1/runs/{run_id}"})
+    return FastJSON(_public(run_id, run), status_code=201, headers={"Location": f"/api/v1/runs/{run_id}"})
 
 
 @router.get("/runs/{run_id}", response_model=RunPublic, responses=NOT_FOUND, summary="A run and its frames")
@@ -82,10 +91,10 @@ def get_run(
     run_id: str,
     store: Store,
     since: int = Query(0, ge=0, le=get_settings().max_steps_per_run, description="Only frames from this step on."),
-) -> ORJSONResponse:
+) -> FastJSON:
     run = store.get(run_id)
     with store.lock_for(run):
-        return ORJSONResponse(_public(run_id, run, since))
+        return FastJSON(_public(run_id, run, since))
 
 
 @router.post(
@@ -94,13 +103,13 @@ def get_run(
     responses=NOT_FOUND,
     summary="Take up to n more steps",
 )
-def step_run(run_id: str, store: Store, body: StepRequest | None = None) -> ORJSONResponse:
+def step_run(run_id: str, store: Store, body: StepRequest | None = None) -> FastJSON:
     """Steps stop early when the run converges, diverges or reaches its max_steps; status says which."""
     n = body.n if body else 1
     run = store.get(run_id)
     with store.lock_for(run):
         frames = run.advance(n)
-        return ORJSONResponse({"id": run_id, **run.summary(), "frames": frames})
+        return FastJSON({"id": run_id, **run.summary(), "frames": frames})
 
 
 @router.delete("/runs/{run_id}", status_code=204, responses={404: {"model": ErrorBody}}, summary="Forget a run")

@@ -159,7 +159,9 @@ class LiveSession:
 
     def _on_update(self, message: Message) -> list[Message]:
         index = message.get("run")
-        if index is not None and (not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self.runs)):
+        if index is not None and (
+            not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self.runs)
+        ):
             raise SessionError(f"run must be an index from 0 to {len(self.runs) - 1}, got {index!r}.")
         chosen = range(len(self.runs)) if index is None else [index]
         hyperparameters = message.get("hyperparameters")
@@ -258,7 +260,12 @@ class LiveSession:
             if visible != self._shown_status[i]:
                 self._shown_status[i] = visible
                 out.append(
-                    {"type": "status", "run": i, "status": visible, "message": run.message if visible != RUNNING else ""}
+                    {
+                        "type": "status",
+                        "run": i,
+                        "status": visible,
+                        "message": run.message if visible != RUNNING else "",
+                    }
                 )
         return out
 

@@ -17,7 +17,7 @@ import numpy as np
 class CountingOracle:
     """Wraps value/grad/Hessian callables of one point; counts optimizer calls."""
 
-    __slots__ = ("dim", "_value", "_grad", "_hessian", "nfev", "ngev", "nhev", "_key", "_cached_value", "_cached_grad")
+    __slots__ = ("_cached_grad", "_cached_value", "_grad", "_hessian", "_key", "_value", "dim", "nfev", "ngev", "nhev")
 
     def __init__(
         self,

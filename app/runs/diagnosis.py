@@ -80,4 +80,6 @@ def explain_divergence(
             f"{head} The learning rate {lr:.4g} is below the local limit {limit:.4g}, but the steps carried the "
             "walker to steeper ground where it was too large. Try a smaller learning rate or a start nearer a valley."
         )
-    return f"{head} The steps of {optimizer_name} grew instead of shrinking; try a smaller learning rate (now {lr:.4g})."
+    return (
+        f"{head} The steps of {optimizer_name} grew instead of shrinking; try a smaller learning rate (now {lr:.4g})."
+    )

@@ -14,8 +14,8 @@ import numpy as np
 
 from app.objectives import CATALOGUE
 from app.objectives.base import Objective
-from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.base import HyperparameterError, Optimizer, resolve_hyperparameters
+from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.schedules import make_schedule
 from app.runs.config import RunConfig
 

@@ -55,13 +55,22 @@ class Run:
         self.best_params = self.params
         self._rises = 0
         finite = math.isfinite(loss) and all(map(math.isfinite, grad.tolist()))
-        frame = make_frame(0, self.params.tolist(), loss, to_plain(grad) if finite else [0.0] * len(grad), None,
-                           self.oracle.counts(), {})
+        frame = make_frame(
+            0,
+            self.params.tolist(),
+            loss,
+            to_plain(grad) if finite else [0.0] * len(grad),
+            None,
+            self.oracle.counts(),
+            {},
+        )
         if not finite:
             frame["grad"], frame["grad_norm"] = to_plain(grad), None
         self.frames: list[dict[str, Any]] = [frame]
         if not finite:
-            self._finish(DIVERGED, "The start point is outside the function's domain: its value or slope is not a number.")
+            self._finish(
+                DIVERGED, "The start point is outside the function's domain: its value or slope is not a number."
+            )
 
     @property
     def step(self) -> int:
@@ -127,7 +136,9 @@ class Run:
         self.state = outcome.state
         self._check_end(outcome.converged, loss, grad_list, moved, previous_loss)
 
-    def _check_end(self, own_verdict: str | None, loss: float, grad: list[float], moved: float, last_loss: float) -> None:
+    def _check_end(
+        self, own_verdict: str | None, loss: float, grad: list[float], moved: float, last_loss: float
+    ) -> None:
         grad_norm = self.frames[-1]["grad_norm"]
         if grad_norm <= self.config.gtol:
             self._finish(

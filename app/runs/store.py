@@ -55,7 +55,9 @@ class RunStore:
             self._sweep(now)
             while len(self._runs) >= self.max_runs:
                 oldest_id = next(iter(self._runs))
-                self._evict(oldest_id, f"the server keeps at most {self.max_runs} runs and this was the least recently used")
+                self._evict(
+                    oldest_id, f"the server keeps at most {self.max_runs} runs and this was the least recently used"
+                )
             self._runs[run_id] = (run, now)
         return run_id
 
