@@ -147,7 +147,7 @@ def test_hooke_jeeves_first_step_by_hand() -> None:
     # On x^2 + y^2 from (1, 1) with step 0.5: +x gives (1.5, 1) (worse), -x gives (0.5, 1) (better), then
     # +y gives (0.5, 1.5) (worse), -y gives (0.5, 0.5) (better).
     objective = CATALOGUE["bowl"]
-    path, outs, o = walk("hooke_jeeves", "bowl", (1.0, 1.0), 2)
+    path, outs, _ = walk("hooke_jeeves", "bowl", (1.0, 1.0), 2)
     assert path[1].tolist() == [0.5, 0.5]
     assert outs[0].extras["move"] == "explore"
     # the second step leaps along the pattern (0.5, 0.5) - (1, 1) to (0, 0), the minimum

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from fastapi import APIRouter, Query
-from app.api.responses import FastJSON
 
+from app.api.responses import FastJSON
 from app.api.schemas import ErrorBody, FunctionInfo, OptimizerInfo, ScheduleInfo, Surface
 from app.objectives import CATALOGUE
 from app.objectives.base import Objective

@@ -11,9 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from app.api.responses import FastJSON
 from pydantic import ValidationError
 
+from app.api.responses import FastJSON
 from app.runs.factory import ConfigError
 from app.runs.store import RunNotFound
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from app.api.responses import FastJSON
 
+from app.api.responses import FastJSON
 from app.api.schemas import (
     ErrorBody,
     OptimizeRequest,

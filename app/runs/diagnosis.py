@@ -72,8 +72,8 @@ def explain_divergence(
     if limit is not None and lr > limit:
         return (
             f"{head} The learning rate {lr:.4g} is above the stable limit {limit:.4g} for {optimizer_name} at the "
-            f"best point it reached (the steepest curvature there is {lambda_max:.4g}), so each step overshoots the valley floor by more than "
-            f"it corrects. Try a learning rate below {limit:.3g}."
+            f"best point it reached (the steepest curvature there is {lambda_max:.4g}), so each step overshoots "
+            f"the valley floor by more than it corrects. Try a learning rate below {limit:.3g}."
         )
     if limit is not None:
         return (
