@@ -16,8 +16,8 @@ which counts every evaluation so races can be compared by budget.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -51,9 +51,8 @@ class Hyperparameter:
     integer: bool = False
 
 
-@dataclass(frozen=True)
-class Step:
-    """The outcome of one optimizer iteration.
+class Step(NamedTuple):
+    """The outcome of one optimizer iteration (a NamedTuple: made on every step, so it must be cheap).
 
     ``extras`` holds what pages draw besides the point itself: the update
     vector, the velocity, the simplex, the pattern, line-search trial points.
@@ -64,7 +63,7 @@ class Step:
 
     params: np.ndarray
     state: Any
-    extras: Extras = field(default_factory=dict)
+    extras: Extras = {}  # noqa: RUF012 -- never mutated: readers copy before adding
     converged: str | None = None
 
 
@@ -124,7 +123,8 @@ class GradientOptimizer:
     ) -> Step:
         grad = oracle.grad(params)
         delta, new_state, extras = self.update(grad, state, params, hp, lr)
-        return Step(params=params + delta, state=new_state, extras={"update": delta, **extras})
+        extras = {"update": delta, **extras} if extras else {"update": delta}
+        return Step(params=params + delta, state=new_state, extras=extras)
 
 
 def defaults(optimizer: Optimizer) -> dict[str, float]:

@@ -33,14 +33,13 @@ class CountingOracle:
         self.nfev = 0
         self.ngev = 0
         self.nhev = 0
-        self._key: bytes | None = None
+        self._key: np.ndarray | None = None
         self._cached_value: float | None = None
         self._cached_grad: np.ndarray | None = None
 
     def _remember(self, x: np.ndarray) -> None:
-        key = x.tobytes()
-        if key != self._key:
-            self._key = key
+        if x is not self._key:
+            self._key = x
             self._cached_value = None
             self._cached_grad = None
 

@@ -69,7 +69,7 @@ def make_frame(
         "params": params,
         "loss": finite_or_none(loss),
         "grad": grad,
-        "grad_norm": math.sqrt(math.fsum(g * g for g in grad)),
+        "grad_norm": math.hypot(*grad),
         "lr": None if lr is None else finite_or_none(lr),
         "evaluations": evaluations,
         "extras": {k: to_plain(v) for k, v in extras.items()} if extras else {},

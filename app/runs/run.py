@@ -110,12 +110,12 @@ class Run:
             return
         new_params = np.asarray(outcome.params, dtype=float)
         params_list = new_params.tolist()
-        if not all(map(math.isfinite, params_list)):
+        if not math.isfinite(sum(params_list)):  # one NaN or infinity makes the sum non-finite
             self._diverge(hp, lr, "the next point is not a finite number")
             return
         loss, grad = self.oracle.peek(new_params)
         grad_list = grad.tolist()
-        if not (math.isfinite(loss) and all(map(math.isfinite, grad_list))):
+        if not math.isfinite(loss + sum(grad_list)):
             self._diverge(hp, lr, "the loss or its slope at the next point is not a finite number")
             return
         if abs(loss) > RUNAWAY_LOSS or max(map(abs, params_list)) > RUNAWAY_PARAMS:
@@ -131,14 +131,14 @@ class Run:
         if "update" not in extras:
             extras = {**extras, "update": new_params - self.params}
         self.frames.append(make_frame(k + 1, params_list, loss, grad_list, lr, self.oracle.counts(), extras))
-        moved = float(np.abs(new_params - self.params).max())
+        moved = (
+            float(np.abs(new_params - self.params).max()) if optimizer.family in STALL_FAMILIES else math.inf
+        )
         self.params = new_params
         self.state = outcome.state
-        self._check_end(outcome.converged, loss, grad_list, moved, previous_loss)
+        self._check_end(outcome.converged, loss, moved, previous_loss)
 
-    def _check_end(
-        self, own_verdict: str | None, loss: float, grad: list[float], moved: float, last_loss: float
-    ) -> None:
+    def _check_end(self, own_verdict: str | None, loss: float, moved: float, last_loss: float) -> None:
         grad_norm = self.frames[-1]["grad_norm"]
         if grad_norm <= self.config.gtol:
             self._finish(
@@ -149,8 +149,7 @@ class Run:
         elif own_verdict:
             self._finish(CONVERGED, f"Converged after {self.step} steps: {own_verdict}")
         elif (
-            self.config.optimizer.family in STALL_FAMILIES
-            and moved <= 1e-14 * (1.0 + float(np.abs(self.params).max()))
+            moved <= 1e-14 * (1.0 + float(np.abs(self.params).max()))
             and last_loss is not None
             and abs(loss - last_loss) <= 1e-15 * (1.0 + abs(loss))
         ):

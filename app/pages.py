@@ -1,0 +1,138 @@
+"""Page routes and static files.
+
+Everything a page needs is served from this machine: our own JavaScript and
+CSS from the top-level ``static/`` folder, and Plotly's ``plotly.min.js``
+straight from the installed ``plotly`` Python package, so a lecture hall with
+no internet still gets working pages. Text a user reads comes from one message
+catalogue (``app/messages/<lang>.json``): templates look it up with ``t()``
+and scripts get the same catalogue as a JSON block in the page.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import plotly
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "static"
+TEMPLATES_DIR = ROOT / "templates"
+MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
+DEFAULT_LANGUAGE = "en"
+PLOTLY_URL = "/static/vendor/plotly.min.js"
+# The URL carries Plotly's version, so a year of caching is safe: an upgrade changes the URL.
+LONG_CACHE = "public, max-age=31536000, immutable"
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+# ----- the message catalogue -------------------------------------------------------------------------------------
+
+
+@lru_cache
+def load_messages(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """The catalogue for ``language``; keys missing from a translation fall back to English."""
+    english = json.loads((MESSAGES_DIR / f"{DEFAULT_LANGUAGE}.json").read_text(encoding="utf-8"))
+    path = MESSAGES_DIR / f"{language}.json"
+    if language == DEFAULT_LANGUAGE or not path.is_file():
+        return english
+    return {**english, **json.loads(path.read_text(encoding="utf-8"))}
+
+
+def translator(messages: dict[str, str]):
+    """``t("key", name=value)``: the sentence for ``key`` with ``{name}`` placeholders filled."""
+
+    def t(key: str, **values: Any) -> str:
+        text = messages.get(key)
+        if text is None:
+            return key  # visible, so a missing key is noticed rather than silently blank
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", str(value))
+        return text
+
+    return t
+
+
+def messages_json(messages: dict[str, str]) -> Markup:
+    """The catalogue for a ``<script type="application/json">`` block, safe against ``</script>``."""
+    text = json.dumps(messages, ensure_ascii=False, sort_keys=True)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+# ----- Plotly from the installed package ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bundle:
+    raw: bytes
+    gzipped: bytes
+    etag: str
+
+
+@lru_cache(maxsize=1)
+def plotly_bundle() -> Bundle:
+    """Plotly's own minified bundle, read and compressed once (it is 4.8 MB, 1.4 MB gzipped)."""
+    path = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    raw = path.read_bytes()
+    return Bundle(raw, gzip.compress(raw, compresslevel=6, mtime=0), f'"{hashlib.sha1(raw).hexdigest()[:16]}"')
+
+
+@router.get(PLOTLY_URL)
+def plotly_js(request: Request) -> Response:
+    bundle = plotly_bundle()
+    headers = {"Cache-Control": LONG_CACHE, "ETag": bundle.etag, "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == bundle.etag:
+        return Response(status_code=304, headers=headers)
+    media_type = "text/javascript; charset=utf-8"
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(bundle.gzipped, media_type=media_type, headers={**headers, "Content-Encoding": "gzip"})
+    return Response(bundle.raw, media_type=media_type, headers=headers)
+
+
+# ----- pages ------------------------------------------------------------------------------------------------------
+
+
+def render(request: Request, template: str, page: str) -> HTMLResponse:
+    language = DEFAULT_LANGUAGE
+    messages = load_messages(language)
+    context = {
+        "t": translator(messages),
+        "messages_json": messages_json(messages),
+        "language": language,
+        "page": page,
+        "plotly_url": f"{PLOTLY_URL}?v={plotly.__version__}",
+    }
+    return templates.TemplateResponse(request, template, context)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    return render(request, "home.html", "home")
+
+
+@router.get("/1d", response_class=HTMLResponse)
+def one_d(request: Request) -> HTMLResponse:
+    return render(request, "one_d.html", "1d")
+
+
+@router.get("/2d", response_class=HTMLResponse)
+def two_d(request: Request) -> HTMLResponse:
+    return render(request, "two_d.html", "2d")
+
+
+def install(app: FastAPI) -> None:
+    """Include the page routes (Plotly's route first, so the /static mount does not shadow it) and mount /static."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
