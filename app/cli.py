@@ -15,7 +15,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     args = parser.parse_args(argv)
     print(f"Hillside is running at http://{args.host}:{args.port}/  (press Ctrl+C to stop)", flush=True)
-    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level="warning", ws_per_message_deflate=False)
+    # No per-message deflate: compressing frames costs CPU and stalls other streams. Messages over 1 MiB are refused
+    # by uvicorn itself; the app refuses anything over 64 KiB with a readable error first.
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        ws_per_message_deflate=False,
+        ws_max_size=1 << 20,
+    )
 
 
 if __name__ == "__main__":
