@@ -25,8 +25,11 @@ from app.settings import get_settings
 
 router = APIRouter(tags=["optimisation"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {422: {"model": ErrorBody}}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The body could not be read as JSON."},
+    422: {"model": ErrorBody, "description": "A value is missing, malformed or out of range; `detail` says which."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorBody, "description": "No such run."}}
 
 
 def get_store(request: Request) -> RunStore:

@@ -15,9 +15,9 @@ _limits = get_settings()
 
 
 class Strict(BaseModel):
-    """No NaN or Infinity in, no unknown fields silently ignored."""
+    """No NaN or Infinity in, no unknown fields silently ignored, no true/false where a number belongs."""
 
-    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
 
 
 class ExpressionSpec(Strict):
