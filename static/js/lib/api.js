@@ -1,0 +1,35 @@
+// The REST catalogue: functions, optimizers, schedules (fetched once per page) and surfaces to draw.
+
+const cache = new Map();
+
+async function getJson(path) {
+  const response = await fetch(path, { headers: { accept: "application/json" } });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try {
+      detail = (await response.json()).detail ?? detail;
+    } catch {
+      /* keep the status text */
+    }
+    throw new Error(detail);
+  }
+  return response.json();
+}
+
+function once(path) {
+  if (!cache.has(path)) cache.set(path, getJson(path));
+  return cache.get(path);
+}
+
+export const fetchFunctions = () => once("/api/v1/functions");
+export const fetchOptimizers = () => once("/api/v1/optimizers");
+export const fetchSchedules = () => once("/api/v1/schedules");
+
+/** The loss on a grid: {x, y, z, z_min, z_max}; for 2D, z's rows follow y. */
+export function fetchSurface(functionId, resolution, bounds = {}) {
+  const query = new URLSearchParams({ function: functionId, resolution: String(resolution) });
+  for (const [key, value] of Object.entries(bounds)) {
+    if (value !== undefined && value !== null) query.set(key, String(value));
+  }
+  return once(`/api/v1/surface?${query}`);
+}

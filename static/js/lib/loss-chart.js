@@ -1,0 +1,146 @@
+// Loss against step, one line per run. A log axis shows the late, slow progress, but log needs
+// positive numbers: when the function's lowest value is known we plot loss − minimum; when it is not
+// and the loss goes to zero or below, we switch to a linear axis and say so under the chart.
+import { num } from "./format.js";
+import { t } from "./messages.js";
+import { colour, dash } from "./palette.js";
+import { axis, baseLayout, PLOT_CONFIG, theme } from "./theme.js";
+import { columns, TrailTracker } from "./trails.js";
+
+const FLOOR = 1e-16; // reached the minimum to machine precision: keep it on a log axis
+
+export class LossChart {
+  constructor(div, note) {
+    this.div = div;
+    this.note = note;
+    this.tracker = new TrailTracker();
+    this.offset = null;
+    this.logScale = true;
+    this.labels = [];
+    this.extent = [Infinity, -Infinity];
+  }
+
+  /** Call when the function changes: its known global minimum decides what the y axis shows. */
+  setFunction(info) {
+    const global = (info?.minima ?? []).filter((m) => m.kind === "global").map((m) => m.value);
+    this.offset = global.length ? Math.min(...global) : null;
+    this.logScale = true;
+    this.tracker.invalidate();
+  }
+
+  setLabels(labels) {
+    this.labels = labels;
+    this.tracker.invalidate();
+  }
+
+  value(loss) {
+    if (loss === null || loss === undefined) return null;
+    if (!this.logScale) return loss;
+    return this.offset === null ? loss : Math.max(loss - this.offset, FLOOR);
+  }
+
+  layout() {
+    const th = theme();
+    const shifted = this.offset !== null && this.offset !== 0 && this.logScale;
+    let title = t("plot.loss.y");
+    if (shifted && this.offset > 0) title = t("plot.loss.y_minus_min", { min: num(this.offset, 4) });
+    if (shifted && this.offset < 0) title = t("plot.loss.y_plus_min", { min: num(-this.offset, 4) });
+    return baseLayout(th, {
+      xaxis: axis(th, { title: { text: t("plot.loss.x") }, rangemode: "tozero" }),
+      yaxis: axis(th, { title: { text: title }, type: this.logScale ? "log" : "linear", exponentformat: "power" }),
+      margin: { l: th.font * 4.6, r: th.font, t: th.font * 0.6, b: th.font * 3 },
+    });
+  }
+
+  traces(trails) {
+    const th = theme();
+    return trails.map((frames, run) => {
+      const shown = frames.filter(Boolean);
+      return {
+        type: "scatter",
+        mode: "lines",
+        name: this.labels[run] ?? String(run + 1),
+        x: shown.map((f) => f.step),
+        y: shown.map((f) => this.value(f.loss)),
+        line: { color: colour(run), width: th.line, dash: dash(run) },
+        hovertemplate: `%{x}: %{y:.4g}<extra>${this.labels[run] ?? ""}</extra>`,
+      };
+    });
+  }
+
+  checkScale(trails) {
+    if (!this.logScale || this.offset !== null) return;
+    const nonPositive = trails.some((frames) => frames.some((f) => f && f.loss !== null && f.loss <= 0));
+    if (nonPositive) {
+      this.logScale = false;
+      this.tracker.invalidate();
+    }
+  }
+
+  showNote() {
+    let key = null;
+    if (!this.logScale) key = "plot.loss.note_linear";
+    else if (this.offset !== null && this.offset !== 0) key = "plot.loss.note_offset";
+    this.note.hidden = key === null;
+    if (key) this.note.textContent = t(key, { min: num(this.offset, 4) });
+  }
+
+  render(session) {
+    let plan = this.tracker.plan(session);
+    this.checkScale(plan.trails);
+    plan = this.tracker.plan(session);
+    if (plan.full || !this.div.data) {
+      this.tickKey = undefined;
+      this.extent = [Infinity, -Infinity];
+      this.widen(plan.trails);
+      Plotly.react(this.div, this.traces(plan.trails), this.layout(), PLOT_CONFIG);
+      this.showNote();
+    } else {
+      const update = columns(plan.fresh, ["x", "y"], (f) => ({ x: f.step, y: this.value(f.loss) }));
+      this.widen(plan.fresh);
+      if (update.x.some((xs) => xs.length)) {
+        Plotly.extendTraces(this.div, update, plan.fresh.map((_, i) => i));
+      }
+    }
+    this.tidyTicks(session);
+    this.tracker.commit(session, plan.trails);
+  }
+
+  /**
+   * Whole steps only while there are few (Plotly would tick 0.5), and only powers of ten on a log axis
+   * spanning decades (the 2s and 5s in between read as data).
+   */
+  tidyTicks(session) {
+    const [lo, hi] = this.extent;
+    const span = this.logScale && lo > 0 && hi > lo ? Math.log10(hi / lo) : 0; // decades shown
+    const room = Math.max(3, Math.floor(this.div.clientHeight / (theme().font * 2.4))); // labels that fit
+    const decades = span > 1.5 ? Math.max(1, Math.ceil(span / room)) : null;
+    const key = `${session.cursor <= 8}|${decades}|${room}|${span > 0.3}`;
+    if (key === this.tickKey) return;
+    this.tickKey = key;
+    Plotly.relayout(this.div, {
+      "xaxis.tickmode": session.cursor <= 8 ? "linear" : "auto",
+      "xaxis.tick0": 0,
+      "xaxis.dtick": session.cursor <= 8 ? 1 : null,
+      "yaxis.dtick": decades,
+      // 0 is "automatic": a log axis spanning a sliver of a decade shows no labels at all with a count.
+      "yaxis.nticks": !this.logScale || span > 0.3 ? room : 0,
+    });
+  }
+
+  /** Track the smallest and largest value plotted (for choosing ticks without asking Plotly). */
+  widen(trails) {
+    for (const frames of trails) {
+      for (const frame of frames) {
+        const y = frame ? this.value(frame.loss) : null;
+        if (y === null) continue;
+        if (y < this.extent[0]) this.extent[0] = y;
+        if (y > this.extent[1]) this.extent[1] = y;
+      }
+    }
+  }
+
+  restyle() {
+    this.tracker.invalidate();
+  }
+}

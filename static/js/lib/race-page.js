@@ -1,0 +1,385 @@
+// What the 1D and 2D pages share: the URL state, the catalogue-built sidebar (function, runners,
+// start, scenes), the transport and keys, and the live session. A page supplies its views and scenes.
+import { fetchFunctions, fetchOptimizers } from "./api.js";
+import { isPresenter, setPresenter, showConnection, showToast, toggleFullscreen, toggleHelp, wireChrome } from "./chrome.js";
+import { fillSelect } from "./controls.js";
+import { bindKeys } from "./keys.js";
+import { neighbour, sceneUrl } from "./lecture.js";
+import { t } from "./messages.js";
+import { colour } from "./palette.js";
+import { RunsEditor } from "./runs-editor.js";
+import { runsCodec } from "./runs-codec.js";
+import { normaliseRun, runLabels, runSettings } from "./run-text.js";
+import { renderSceneList, showScene } from "./scene-list.js";
+import { Session } from "./session.js";
+import { UrlState } from "./state.js";
+import { SPEEDS, Transport } from "./transport.js";
+
+const MAX_RUNS = 8;
+const MAX_STEPS = 20000;
+
+export class RacePage {
+  /**
+   * page: "1d" | "2d"; dim: 1 | 2; scenes: [{id, state}]; views: {setFunction(info), setLabels(labels),
+   * render(session), relayout()}; viewProperties: URL properties of the page's own view settings.
+   */
+  constructor({ page, dim, scenes, views, viewProperties, defaults, statusKinds = ["converged", "diverged", "max_steps"] }) {
+    this.statusKinds = statusKinds;
+    this.page = page;
+    this.dim = dim;
+    this.scenes = scenes;
+    this.views = views;
+    this.viewProperties = viewProperties;
+    this.pageDefaults = defaults;
+  }
+
+  // ----- start-up -----
+
+  async boot() {
+    let functions;
+    try {
+      [functions, this.optimizers] = await Promise.all([fetchFunctions(), fetchOptimizers()]);
+    } catch (error) {
+      showToast(t("error.catalogue", { detail: error.message }), { error: true, ms: 60000 });
+      return;
+    }
+    this.functions = functions.filter((f) => f.dim === this.dim);
+    this.optimizerById = new Map(this.optimizers.map((o) => [o.id, o]));
+    this.url = new UrlState([...this.commonProperties(), ...this.viewProperties]);
+    this.state = this.initialState();
+    setPresenter(this.state.presenter);
+
+    this.session = new Session({
+      onRender: () => this.render(),
+      onStarted: (message, meta) => this.started(message, meta),
+      onCursor: (step) => {
+        this.state.step = step;
+        this.writeUrl();
+      },
+      onError: (text) => showToast(text, { error: true }),
+      onConnection: showConnection,
+    });
+    this.buildSidebar();
+    this.transport = new Transport({
+      session: this.session,
+      speed: this.state.speed,
+      onSpeed: (speed) => {
+        this.state.speed = speed;
+        this.writeUrl();
+      },
+    });
+    this.wireKeys();
+    await this.views.setFunction(this.functionInfo(), this.state);
+    this.session.connect();
+    this.startRace({ targetStep: this.state.step });
+    window.hillside = this; // for the browser tests and the curious: the page's state and session
+  }
+
+  commonProperties() {
+    return [
+      {
+        name: "fn",
+        type: "string",
+        default: () => this.pageDefaults.fn,
+        valid: (v) => this.functions.some((f) => f.id === v),
+      },
+      {
+        name: "runs",
+        codec: runsCodec(this.optimizers, { maxRuns: MAX_RUNS, dim: () => this.dim }),
+        default: () => this.pageDefaults.runs,
+      },
+      {
+        name: "start",
+        type: "numbers",
+        default: null,
+        valid: (v) => v.length === this.dim && v.every((x) => Math.abs(x) <= 1e6),
+      },
+      { name: "step", type: "int", default: 0, valid: (v) => v >= 0 && v <= MAX_STEPS },
+      { name: "limit", type: "int", default: 1000, valid: (v) => v >= 1 && v <= MAX_STEPS },
+      { name: "speed", type: "int", default: this.pageDefaults.speed ?? 10, valid: (v) => SPEEDS.includes(v) },
+      { name: "presenter", type: "bool", default: false },
+      { name: "scene", type: "string", default: "", always: true, valid: (v) => this.scenes.some((s) => s.id === v) },
+    ];
+  }
+
+  /**
+   * State from the URL. A link naming a scene starts from that scene's settings, and the other
+   * parameters say what differs from it; a bare address opens the page's first scene.
+   */
+  initialState() {
+    const params = new URLSearchParams(window.location.search);
+    let scene = params.get("scene");
+    if (!this.scenes.some((s) => s.id === scene)) scene = null;
+    if (![...params.keys()].some((k) => k !== "presenter")) scene = this.scenes[0].id;
+    return this.url.read(window.location.search, this.baseState(scene));
+  }
+
+  /** What a URL's parameters are relative to: the scene's settings, or the page defaults. */
+  baseState(scene) {
+    return scene ? this.sceneState(scene, false) : this.url.defaults();
+  }
+
+  sceneState(id, presenter) {
+    const scene = this.scenes.find((s) => s.id === id);
+    const state = structuredClone({ ...this.url.defaults(), ...scene.state, scene: id, step: 0, presenter });
+    // A scene names optimizers by id; keep the runs this server offers (all of them, normally).
+    state.runs = state.runs.filter((run) => this.optimizerById.has(run.optimizer));
+    if (!state.runs.length) state.runs = structuredClone(this.pageDefaults.runs);
+    state.runs = state.runs.map((run) => this.normalise(run));
+    if (state.runs.every((run) => run.start)) state.start = null;
+    else state.start ??= this.functions.find((f) => f.id === state.fn)?.start ?? null;
+    return state;
+  }
+
+  functionInfo() {
+    return this.functions.find((f) => f.id === this.state.fn);
+  }
+
+  // ----- the race -----
+
+  startOf(run) {
+    return run.start ?? this.state.start ?? this.functionInfo().start;
+  }
+
+  runSpecs() {
+    return this.state.runs.map((run) => ({
+      function: this.state.fn,
+      optimizer: run.optimizer,
+      hyperparameters: run.hyperparameters,
+      start: this.startOf(run),
+      seed: 0,
+      changes: run.changes ?? [],
+    }));
+  }
+
+  startRace({ targetStep = 0 } = {}) {
+    this.state.step = targetStep;
+    this.views.setLabels(this.labels(), this.families());
+    this.runsEditor.render(this.state.runs);
+    this.syncStartFields();
+    this.session.start(this.runSpecs(), { maxSteps: this.state.limit, targetStep });
+    this.writeUrl();
+  }
+
+  /** The server's configs are the truth after start and update: keep the URL in step with them. */
+  started(message) {
+    const runs = message.runs.map((config) => this.normalise(config));
+    const starts = runs.map((r) => JSON.stringify(r.start));
+    const shared = starts.every((s) => s === starts[0]);
+    this.state.start = shared ? runs[0].start : null;
+    for (const run of runs) if (shared) delete run.start;
+    this.state.runs = runs;
+    this.runsEditor.render(runs);
+    this.views.setLabels(this.labels(), this.families());
+    this.syncStartFields();
+    this.writeUrl();
+  }
+
+  labels() {
+    return runLabels(this.state.runs, this.optimizerById, (run) => this.startOf(run));
+  }
+
+  /** Each run's optimizer family ("first_order", "direct_search", ...): what its pictures should show. */
+  families() {
+    return this.state.runs.map((run) => this.optimizerById.get(run.optimizer).family);
+  }
+
+  settings() {
+    return runSettings(this.state.runs, this.optimizerById);
+  }
+
+  normalise(run) {
+    return normaliseRun(run, this.optimizerById.get(run.optimizer));
+  }
+
+  // ----- the sidebar -----
+
+  buildSidebar() {
+    this.functionSelect = document.getElementById("function");
+    fillSelect(
+      this.functionSelect,
+      this.functions.map((f) => [f.id, f.name]),
+      this.state.fn,
+    );
+    this.functionSelect.addEventListener("change", () => this.changeFunction(this.functionSelect.value));
+    this.showFunction();
+
+    this.runsEditor = new RunsEditor({
+      optimizers: this.optimizers,
+      maxRuns: MAX_RUNS,
+      handlers: {
+        optimizer: (i, id) => this.editRuns(() => (this.state.runs[i] = { optimizer: id, hyperparameters: {}, changes: [] })),
+        hyperparameter: (i, name, value) => this.changeHyperparameter(i, name, value),
+        remove: (i) => this.editRuns(() => this.state.runs.splice(i, 1)),
+        add: () => this.editRuns(() => this.state.runs.push(this.newRun())),
+      },
+    });
+
+    this.startFields = Array.from({ length: this.dim }, (_, k) => document.getElementById(k ? "start-y" : "start-x"));
+    for (const field of this.startFields) {
+      field.addEventListener("change", () => {
+        const start = this.startFields.map((f) => Number(f.value));
+        if (start.every(Number.isFinite)) this.moveStart(start);
+      });
+    }
+    this.limitField = document.getElementById("limit");
+    this.limitField.addEventListener("change", () => {
+      const limit = Number(this.limitField.value);
+      if (Number.isInteger(limit) && limit >= 1 && limit <= MAX_STEPS) {
+        this.state.limit = limit;
+        this.startRace();
+      } else {
+        this.limitField.value = String(this.state.limit);
+      }
+    });
+    this.buildScenes();
+  }
+
+  showFunction() {
+    const info = this.functionInfo();
+    this.functionSelect.value = info.id;
+    document.getElementById("formula").textContent = t("controls.formula", { formula: info.formula });
+    document.getElementById("function-description").textContent = info.description;
+  }
+
+  syncStartFields() {
+    this.limitField.value = String(this.state.limit);
+    const start = this.state.start ?? this.functionInfo().start;
+    this.startFields.forEach((field, k) => {
+      if (document.activeElement !== field) field.value = String(start[k]);
+    });
+  }
+
+  buildScenes() {
+    renderSceneList(document.getElementById("scene-list"), this.scenes, (id) => this.applyScene(id));
+    this.showScene();
+  }
+
+  showScene() {
+    showScene(this.state.scene, document.getElementById("caption"));
+  }
+
+  newRun() {
+    const used = new Set(this.state.runs.map((r) => r.optimizer));
+    const preferred = ["momentum", "adam", "nesterov", "rmsprop", "newton", "bfgs", "nelder_mead", "gd"];
+    const id = preferred.find((p) => !used.has(p) && this.optimizerById.has(p)) ?? this.optimizers[0].id;
+    return { optimizer: id, hyperparameters: {}, changes: [] };
+  }
+
+  // ----- edits -----
+
+  /** A change to the line-up of runners: restart the race from step 0. */
+  editRuns(change) {
+    change();
+    if (!this.state.runs.length) this.state.runs.push(this.newRun());
+    for (const run of this.state.runs) run.changes = [];
+    this.state.scene = "";
+    this.showScene();
+    this.startRace();
+  }
+
+  changeHyperparameter(index, name, value) {
+    // The server branches the run at the cursor and answers `started` with the change recorded.
+    this.session.update({ run: index, hyperparameters: { [name]: value } });
+  }
+
+  moveStart(start) {
+    this.session.update({ start });
+  }
+
+  async changeFunction(id) {
+    this.state.fn = id;
+    this.state.start = null;
+    this.state.scene = "";
+    for (const run of this.state.runs) {
+      delete run.start;
+      run.changes = [];
+    }
+    this.showFunction();
+    this.showScene();
+    await this.views.setFunction(this.functionInfo(), this.state);
+    this.startRace();
+  }
+
+  async applyScene(id) {
+    const functionChanged = this.sceneState(id, false).fn !== this.state.fn;
+    this.state = this.sceneState(id, isPresenter());
+    this.transport.speed = this.state.speed;
+    this.transport.select.value = String(this.state.speed);
+    this.showFunction();
+    this.showScene();
+    this.views.applyState?.(this.state);
+    if (functionChanged) await this.views.setFunction(this.functionInfo(), this.state);
+    this.startRace();
+  }
+
+  goToScene(offset) {
+    const next = neighbour(this.page, this.state.scene, offset);
+    if (!next) return;
+    if (next.page === this.page) this.applyScene(next.scene);
+    else window.location.assign(sceneUrl(next, { presenter: isPresenter() }));
+  }
+
+  /** A page's view setting changed (a checkbox, the view picker). */
+  setView(name, value) {
+    this.state[name] = value;
+    this.writeUrl();
+    this.render();
+  }
+
+  // ----- keys, URL, drawing -----
+
+  wireKeys() {
+    const chrome = wireChrome({
+      onPresenter: (on) => {
+        this.state.presenter = on;
+        this.writeUrl();
+        this.views.relayout();
+      },
+    });
+    bindKeys({
+      play: () => this.transport.toggle(),
+      step: () => this.transport.step(),
+      back: () => this.transport.back(),
+      reset: () => this.transport.reset(),
+      fullscreen: toggleFullscreen,
+      presenter: chrome.presenter,
+      help: toggleHelp,
+      nextScene: () => this.goToScene(1),
+      previousScene: () => this.goToScene(-1),
+    });
+  }
+
+  writeUrl() {
+    this.url.write(this.state, this.baseState(this.state.scene));
+  }
+
+  render() {
+    this.transport.render();
+    document.getElementById("stage-step").textContent = t("stage.step", { n: this.session.cursor });
+    this.renderStatuses();
+    this.views.render(this.session, this.state);
+  }
+
+  renderStatuses() {
+    const list = document.getElementById("status-list");
+    const labels = this.labels();
+    const items = this.session.statuses.map((s, i) => ({ ...s, i })).filter((s) => this.statusKinds.includes(s.status));
+    const signature = JSON.stringify(items) + labels.join();
+    if (signature === this.shownStatuses) return;
+    this.shownStatuses = signature;
+    list.replaceChildren(
+      ...items.map(({ status, message, i }) => {
+        const box = document.createElement("div");
+        box.className = `status ${status}`;
+        box.style.setProperty("--run-colour", colour(i));
+        const head = document.createElement("strong");
+        head.textContent = t(`status.${status}`, { run: labels[i] });
+        const text = document.createElement("p");
+        text.textContent = message;
+        box.append(head, text);
+        return box;
+      }),
+    );
+  }
+}

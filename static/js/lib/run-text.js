@@ -1,0 +1,60 @@
+// Runs as people read them (labels, settings) and as the URL compares them (defaults left out).
+import { hyper, num, point } from "./format.js";
+import { has, t } from "./messages.js";
+import { currentHyperparameters } from "./runs-codec.js";
+
+/** The values that differ from the optimizer's defaults, in the catalogue's order. */
+export function stripDefaults(values, optimizer) {
+  const out = {};
+  for (const h of optimizer.hyperparameters) if (h.name in values && values[h.name] !== h.default) out[h.name] = values[h.name];
+  return out;
+}
+
+/** A run in the form the URL compares: defaults left out, keys in one order. */
+export function normaliseRun(run, optimizer) {
+  const out = {
+    optimizer: run.optimizer,
+    hyperparameters: stripDefaults(run.hyperparameters ?? {}, optimizer),
+    changes: (run.changes ?? []).map((c) => ({ at_step: c.at_step, hyperparameters: stripDefaults(c.hyperparameters, optimizer) })),
+  };
+  if (run.start) out.start = run.start;
+  return out;
+}
+
+export function shortName(optimizer) {
+  const key = `optimizer.${optimizer.id}.short`;
+  return has(key) ? t(key) : optimizer.name;
+}
+
+/** A short name per run: the optimizer, plus whatever tells apart runs of the same optimizer. */
+export function runLabels(runs, optimizerById, startOf) {
+  return runs.map((run, i) => {
+    const optimizer = optimizerById.get(run.optimizer);
+    const name = shortName(optimizer);
+    const twins = runs.filter((r) => r.optimizer === run.optimizer);
+    if (twins.length === 1) return name;
+    const mine = currentHyperparameters(run, optimizer);
+    const parts = optimizer.hyperparameters
+      .map((h) => h.name)
+      .filter((hp) => twins.some((r) => currentHyperparameters(r, optimizer)[hp] !== mine[hp]))
+      .map((hp) => `${hp} = ${hyper(mine[hp])}`);
+    const start = startOf(run);
+    if (twins.some((r) => JSON.stringify(startOf(r)) !== JSON.stringify(start))) {
+      parts.push(t("label.from", { point: start.length === 1 ? num(start[0], 3) : point(start, 3) }));
+    }
+    const detail = parts.join(", ") || `#${i + 1}`;
+    return runs.every((r) => r.optimizer === run.optimizer) ? detail : `${name} ${detail}`;
+  });
+}
+
+/** Each run's hyperparameters in force, for the scoreboard: "lr 0.05, momentum 0.9". */
+export function runSettings(runs, optimizerById) {
+  return runs.map((run) => {
+    const optimizer = optimizerById.get(run.optimizer);
+    const values = currentHyperparameters(run, optimizer);
+    return optimizer.hyperparameters
+      .filter((h) => h.name === "lr" || values[h.name] !== h.default)
+      .map((h) => `${h.name} ${hyper(values[h.name])}`)
+      .join(", ");
+  });
+}

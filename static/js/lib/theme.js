@@ -1,0 +1,52 @@
+// Plot styling read from the CSS custom properties, so normal and presenter modes are declared in one place
+// (static/css) and Plotly follows whatever the stylesheet says.
+
+function cssVar(name, fallback) {
+  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return value || fallback;
+}
+
+export function theme() {
+  const rootPx = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const font = Math.round(rootPx * parseFloat(cssVar("--plot-scale", "1")));
+  return {
+    font,
+    fontFamily: cssVar("--font-plot", "system-ui, sans-serif"),
+    text: cssVar("--ink", "#111"),
+    muted: cssVar("--ink-muted", "#555"),
+    grid: cssVar("--grid", "#ddd"),
+    paper: cssVar("--plot-paper", "rgba(0,0,0,0)"),
+    line: parseFloat(cssVar("--plot-line", "3")),
+    marker: Math.round(font * parseFloat(cssVar("--plot-marker", "1.1"))),
+    curve: cssVar("--curve", "#333"),
+  };
+}
+
+/** A base layout: fonts, colours, margins, no Plotly logo or mode bar clutter. */
+export function baseLayout(th = theme(), extra = {}) {
+  return {
+    font: { family: th.fontFamily, size: th.font, color: th.text },
+    paper_bgcolor: th.paper,
+    plot_bgcolor: th.paper,
+    margin: { l: th.font * 4, r: th.font, t: th.font * 0.8, b: th.font * 3.2 },
+    showlegend: false,
+    hovermode: "closest",
+    dragmode: false,
+    ...extra,
+  };
+}
+
+export function axis(th, extra = {}) {
+  return {
+    gridcolor: th.grid,
+    zerolinecolor: th.muted,
+    linecolor: th.muted,
+    tickfont: { size: th.font * 0.85 },
+    title: { font: { size: th.font * 0.95 }, standoff: th.font * 0.4 },
+    automargin: false,
+    fixedrange: true,
+    ...extra,
+  };
+}
+
+export const PLOT_CONFIG = { displayModeBar: false, responsive: true, displaylogo: false, scrollZoom: false };

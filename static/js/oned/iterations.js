@@ -1,0 +1,99 @@
+// The table of iterations, like the seeds' worked example: k, x_k, f'(x_k), x_{k+1}.
+// With several runs it shows x_k of each side by side instead. Rows are updated in place, not rebuilt,
+// and only the latest rows are kept so a 20,000-step run stays light.
+import { num } from "../lib/format.js";
+import { t } from "../lib/messages.js";
+import { colour } from "../lib/palette.js";
+
+const MAX_ROWS = 400;
+
+function cell(tag, text, className) {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  if (className) el.className = className;
+  return el;
+}
+
+export class IterationTable {
+  constructor(table, scroller, hint) {
+    this.table = table;
+    this.scroller = scroller;
+    this.hint = hint;
+    this.head = table.createTHead();
+    this.body = table.createTBody();
+    this.rows = new Map(); // k -> {tr, signature}
+    this.headSignature = "";
+  }
+
+  header(session, labels) {
+    const single = session.histories.length === 1;
+    const signature = single ? "single" : labels.join("|");
+    if (signature === this.headSignature) return;
+    this.headSignature = signature;
+    const tr = document.createElement("tr");
+    if (single) {
+      tr.append(cell("th", "k"), cell("th", "xₖ"), cell("th", "f′(xₖ)"), cell("th", "xₖ₊₁"));
+      this.hint.textContent = t("table.hint_single");
+    } else {
+      tr.append(cell("th", "k"));
+      labels.forEach((label, run) => {
+        const th = cell("th", label);
+        th.style.color = colour(run);
+        tr.append(th);
+      });
+      this.hint.textContent = t("table.hint_race");
+    }
+    this.head.replaceChildren(tr);
+    this.clear();
+  }
+
+  clear() {
+    this.body.replaceChildren();
+    this.rows.clear();
+  }
+
+  cells(session, k) {
+    const x = (run, step) => session.histories[run]?.[step]?.params?.[0];
+    if (session.histories.length === 1) {
+      const frame = session.histories[0][k];
+      const next = k < session.cursor ? x(0, k + 1) : undefined;
+      return [String(k), num(frame?.params?.[0]), num(frame?.grad?.[0]), next === undefined ? "…" : num(next)];
+    }
+    return [
+      String(k),
+      ...session.histories.map((history, run) => (k < history.length ? num(x(run, k), 5) : t("table.ended"))),
+    ];
+  }
+
+  render(session, labels) {
+    this.header(session, labels);
+    const last = session.cursor;
+    const first = Math.max(0, last - MAX_ROWS + 1);
+    for (const [k, row] of this.rows) {
+      if (k < first || k > last) {
+        row.tr.remove();
+        this.rows.delete(k);
+      }
+    }
+    for (let k = first; k <= last; k += 1) {
+      const texts = this.cells(session, k);
+      const signature = texts.join("|") + (k === last ? "*" : "");
+      let row = this.rows.get(k);
+      if (row?.signature === signature) continue;
+      const tr = document.createElement("tr");
+      tr.dataset.k = String(k);
+      tr.classList.toggle("current", k === last);
+      tr.append(...texts.map((text, i) => cell("td", text, i ? "math" : "")));
+      if (row) row.tr.replaceWith(tr);
+      else this.insert(k, tr);
+      this.rows.set(k, { tr, signature });
+    }
+    this.rows.get(last)?.tr.scrollIntoView({ block: "nearest" });
+  }
+
+  insert(k, tr) {
+    const after = [...this.rows.keys()].filter((j) => j > k).sort((a, b) => a - b)[0];
+    if (after === undefined) this.body.append(tr);
+    else this.body.insertBefore(tr, this.rows.get(after).tr);
+  }
+}

@@ -1,0 +1,70 @@
+// /1d: the derivative is the slope of the tangent; a step is −lr·f′(x); the seeds' worked example as a
+// table; learning rates side by side; loss against step.
+import { LossChart } from "./lib/loss-chart.js";
+import { RacePage } from "./lib/race-page.js";
+import { keepSized } from "./lib/resize.js";
+import { CurvePlot } from "./oned/curve.js";
+import { IterationTable } from "./oned/iterations.js";
+import { DEFAULTS, SCENES } from "./oned/scenes.js";
+
+const TOGGLES = { tangent: "show-tangent", arrow: "show-arrow", table: "show-table" };
+
+class OneDViews {
+  constructor() {
+    this.curve = new CurvePlot(document.getElementById("curve-plot"));
+    this.loss = new LossChart(document.getElementById("loss-plot"), document.getElementById("loss-note"));
+    this.table = new IterationTable(
+      document.getElementById("iterations"),
+      document.getElementById("table-scroll"),
+      document.getElementById("iterations-hint"),
+    );
+    this.tableSection = document.getElementById("iterations-section");
+    this.labels = [];
+    keepSized(this.curve.div, this.loss.div);
+  }
+
+  async setFunction(info) {
+    this.loss.setFunction(info);
+    await this.curve.setFunction(info);
+  }
+
+  setLabels(labels) {
+    this.labels = labels;
+    this.curve.setLabels(labels);
+    this.loss.setLabels(labels);
+  }
+
+  applyState(state) {
+    for (const [name, id] of Object.entries(TOGGLES)) document.getElementById(id).checked = state[name];
+  }
+
+  render(session, state) {
+    this.curve.render(session, state);
+    this.loss.render(session);
+    this.tableSection.hidden = !state.table;
+    if (state.table) this.table.render(session, this.labels);
+  }
+
+  relayout() {
+    this.loss.restyle();
+    page.render();
+  }
+}
+
+const views = new OneDViews();
+const page = new RacePage({
+  page: "1d",
+  dim: 1,
+  scenes: SCENES,
+  views,
+  defaults: DEFAULTS,
+  viewProperties: Object.keys(TOGGLES).map((name) => ({ name, type: "bool", default: true })),
+});
+
+await page.boot();
+if (page.state) {
+  views.applyState(page.state);
+  for (const [name, id] of Object.entries(TOGGLES)) {
+    document.getElementById(id).addEventListener("change", (event) => page.setView(name, event.target.checked));
+  }
+}

@@ -1,0 +1,192 @@
+// The map: a contour plot drawn once per function (the base), and a transparent plot exactly on top
+// of it (the overlay) with the walkers, their trails, arrows, simplexes, the start and the fog.
+// Walkers move many times a second; keeping them on their own plot means the contours are never
+// recomputed while they do. Both plots share ranges, margins and an equal aspect ratio (so −∇f really
+// is perpendicular to the contour lines on screen).
+import { t } from "../lib/messages.js";
+import { colour, symbol } from "../lib/palette.js";
+import { axis, baseLayout, PLOT_CONFIG, theme } from "../lib/theme.js";
+import { extrasTraces } from "./extras.js";
+import { fogShape } from "./fog.js";
+
+const COLOURSCALE = [
+  [0, "#f8fbff"],
+  [0.35, "#dfe6ea"],
+  [0.7, "#c9bfa8"],
+  [1, "#8f7d62"],
+];
+const FOG_COLOUR = "rgba(196, 200, 206, 0.97)";
+
+export class ContourView {
+  constructor(base, overlay, { onPick }) {
+    this.base = base;
+    this.overlay = overlay;
+    this.labels = [];
+    overlay.addEventListener("click", (event) => {
+      const picked = this.toData(event);
+      if (picked) onPick(picked);
+    });
+  }
+
+  setSurface(info, surface, heights) {
+    this.info = info;
+    this.surface = surface;
+    this.heights = heights;
+    this.xRange = info.domain[0];
+    this.yRange = info.domain[1];
+    this.drawBase();
+  }
+
+  setLabels(labels, families = []) {
+    this.labels = labels;
+    this.families = families;
+  }
+
+  axes(th, visible) {
+    const common = { fixedrange: true, showgrid: false, zeroline: false };
+    const shown = visible ? {} : { showticklabels: false, ticks: "", showline: false, title: { text: "" } };
+    return {
+      xaxis: axis(th, { ...common, range: this.xRange, title: { text: "x" }, constrain: "domain", ...shown }),
+      yaxis: axis(th, {
+        ...common,
+        range: this.yRange,
+        title: { text: "y" },
+        scaleanchor: "x",
+        scaleratio: 1,
+        constrain: "domain",
+        ...shown,
+      }),
+    };
+  }
+
+  margins(th) {
+    return { l: th.font * 3.2, r: th.font * 0.8, t: th.font * 0.6, b: th.font * 2.8 };
+  }
+
+  drawBase() {
+    const th = theme();
+    const s = this.surface;
+    const trace = {
+      type: "contour",
+      x: s.x,
+      y: s.y,
+      z: this.heights.grid(s.z),
+      colorscale: COLOURSCALE,
+      showscale: false,
+      ncontours: 30,
+      contours: { coloring: "heatmap", showlines: true },
+      line: { color: "rgba(40, 40, 40, 0.35)", width: 1 },
+      hoverinfo: "skip",
+    };
+    const layout = baseLayout(th, { ...this.axes(th, true), margin: this.margins(th) });
+    Plotly.react(this.base, [trace], layout, { ...PLOT_CONFIG, staticPlot: true });
+  }
+
+  /** Data coordinates of a click on the overlay, or null outside the map. */
+  toData(event) {
+    const area = this.overlay.querySelector(".nsewdrag");
+    if (!area || !this.xRange) return null;
+    const box = area.getBoundingClientRect();
+    const fx = (event.clientX - box.left) / box.width;
+    const fy = (event.clientY - box.top) / box.height;
+    if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return null;
+    const x = this.xRange[0] + fx * (this.xRange[1] - this.xRange[0]);
+    const y = this.yRange[1] - fy * (this.yRange[1] - this.yRange[0]);
+    return [Number(x.toPrecision(3)), Number(y.toPrecision(3))];
+  }
+
+  walkerTraces(session, th) {
+    const trails = session.histories.map((_, run) => {
+      const frames = session.trail(run).filter(Boolean);
+      return {
+        type: "scatter",
+        mode: "lines+markers",
+        x: frames.map((f) => f.params[0]),
+        y: frames.map((f) => f.params[1]),
+        line: { color: colour(run), width: th.line * 0.75 },
+        marker: { color: colour(run), size: th.marker * 0.3 },
+        name: this.labels[run] ?? "",
+        hovertemplate: `${this.labels[run] ?? ""}<br>step %{pointNumber}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+        showlegend: false,
+      };
+    });
+    return trails;
+  }
+
+  decorations(session, state, th) {
+    const span = this.xRange[1] - this.xRange[0];
+    const out = [];
+    if (!state.fog) {
+      const minima = this.info.minima;
+      out.push({
+        type: "scatter",
+        mode: "markers",
+        x: minima.map((m) => m.point[0]),
+        y: minima.map((m) => m.point[1]),
+        marker: {
+          symbol: minima.map((m) => (m.kind === "global" ? "star" : "star-open")),
+          size: th.marker * 0.95,
+          color: th.text,
+          line: { color: "#ffffff", width: 1 },
+        },
+        hovertemplate: `${t("plot.map.minimum")} (%{x:.4g}, %{y:.4g})<extra></extra>`,
+        showlegend: false,
+      });
+    }
+    const start = session.configs.map((c) => c.start).filter(Boolean);
+    out.push({
+      type: "scatter",
+      mode: "markers",
+      x: start.map((p) => p[0]),
+      y: start.map((p) => p[1]),
+      marker: { symbol: "circle-open", size: th.marker * 1.4, color: th.text, line: { width: 3 } },
+      hovertemplate: `${t("plot.map.start")} (%{x:.4g}, %{y:.4g})<extra></extra>`,
+      showlegend: false,
+    });
+    session.histories.forEach((_, run) => {
+      const frame = session.current(run);
+      if (!frame || !frame.params.every(Number.isFinite)) return;
+      // A derivative-free method never looks at the slope: no −∇f arrow for it.
+      const gradient = this.families?.[run] !== "direct_search";
+      out.push(...extrasTraces(frame, run, { span, th, arrows: state.arrows, gradient }));
+      out.push({
+        type: "scatter",
+        mode: "markers",
+        x: [frame.params[0]],
+        y: [frame.params[1]],
+        marker: {
+          color: colour(run),
+          size: th.marker * 1.15,
+          symbol: symbol(run),
+          line: { color: "#ffffff", width: 2 },
+        },
+        name: this.labels[run] ?? "",
+        hovertemplate: `${this.labels[run] ?? ""}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+        showlegend: false,
+      });
+    });
+    return out;
+  }
+
+  overlayLayout(session, state, th) {
+    const walkers = session.histories.map((_, run) => session.current(run)?.params ?? [NaN, NaN]);
+    return baseLayout(th, {
+      ...this.axes(th, false),
+      margin: this.margins(th),
+      shapes: state.fog ? [fogShape(this.xRange, this.yRange, walkers, FOG_COLOUR)] : [],
+      hoverlabel: { font: { size: th.font * 0.9 } },
+    });
+  }
+
+  render(session, state) {
+    if (!this.surface) return;
+    const th = theme();
+    // Plotly.react redraws only this light overlay; the contour underneath is untouched.
+    const data = [...this.walkerTraces(session, th), ...this.decorations(session, state, th)];
+    Plotly.react(this.overlay, data, this.overlayLayout(session, state, th), PLOT_CONFIG);
+  }
+
+  relayout() {
+    this.drawBase();
+  }
+}

@@ -1,0 +1,74 @@
+"""The 1D page: the seeds' worked example, the keys, divergence explained in words."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import BALLS_1D, READY_1D, table_rows, wait_step
+
+pytestmark = pytest.mark.browser
+
+
+def test_seeds_table_reproduces_the_worked_example(watched) -> None:
+    watched.open("/1d?scene=seeds", READY_1D)
+    page = watched.page
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_step(page, 4)
+    page.wait_for_function("() => document.querySelectorAll('#iterations tbody tr').length === 5")
+    rows = table_rows(page)
+    assert [row[0] for row in rows] == ["0", "1", "2", "3", "4"]
+    assert [row[1] for row in rows] == ["8", "6.8", "5.84", "5.072", "4.4576"]
+    assert [row[3] for row in rows[:4]] == ["6.8", "5.84", "5.072", "4.4576"]
+    assert [row[2] for row in rows[:2]] == ["12", "9.6"]
+    watched.screenshot("1d-seeds-table")
+    assert watched.errors == []
+
+
+def test_right_left_and_space_drive_the_walker(watched) -> None:
+    watched.open("/1d?scene=seeds&speed=30", READY_1D)
+    page = watched.page
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 1)
+    page.wait_for_function(f"() => ({BALLS_1D})()[0] === 6.8")
+    page.keyboard.press("ArrowLeft")
+    wait_step(page, 0)
+    page.wait_for_function(f"() => ({BALLS_1D})()[0] === 8")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => Number(document.getElementById('step-count').textContent) >= 2")
+    page.wait_for_selector('[data-action="play"][aria-pressed="true"]')
+    page.keyboard.press("Space")
+    page.wait_for_selector('[data-action="play"][aria-pressed="false"]')
+    page.keyboard.press("r")
+    wait_step(page, 0)
+    assert watched.errors == []
+
+
+def test_learning_rates_race_and_divergence_is_a_sentence(watched) -> None:
+    watched.open("/1d?scene=learning-rates&step=60", READY_1D)
+    page = watched.page
+    page.wait_for_function("() => window.hillside.session.cursor === 60")
+    page.wait_for_selector(".status.diverged")
+    text = page.inner_text(".status.diverged")
+    assert "Diverged" in text and "learning rate" in text
+    assert "NaN" not in page.inner_text("body")
+    assert len(page.evaluate(BALLS_1D)) == 4
+    header = page.eval_on_selector_all("#iterations thead th", "ths => ths.map(th => th.textContent)")
+    assert header == ["k", "lr = 0.01", "lr = 0.1", "lr = 0.9", "lr = 1.1"]
+    watched.screenshot("1d-learning-rates-diverged")
+    assert watched.errors == []
+
+
+def test_reconnecting_rebuilds_the_run_where_it_was(watched) -> None:
+    watched.open("/1d?scene=seeds", READY_1D)
+    page = watched.page
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_step(page, 4)
+    page.evaluate("window.hillside.session.client.socket.close()")
+    page.wait_for_function("() => document.getElementById('connection').dataset.state === 'open'")
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 5)
+    page.wait_for_function("() => document.querySelectorAll('#iterations tbody tr').length === 6")
+    assert table_rows(page)[5][1] == "3.96608"
+    assert watched.errors == []

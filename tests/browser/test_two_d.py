@@ -1,0 +1,85 @@
+"""The 2D page: walkers move, a click moves the start, a copied link reopens the same view."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import READY_2D, TRAIL_2D, wait_step
+
+pytestmark = pytest.mark.browser
+
+
+def test_playing_moves_the_walker(watched) -> None:
+    watched.open("/2d?scene=gradient", READY_2D)
+    page = watched.page
+    (x0, y0) = [column[0] for column in page.evaluate(TRAIL_2D)]
+    assert (x0, y0) == (2.5, 1.5)
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.getElementById('contour-overlay').data[0].x.length >= 6")
+    xs, ys = page.evaluate(TRAIL_2D)
+    assert abs(xs[-1]) < abs(x0) and abs(ys[-1]) < abs(y0), "gradient descent on a bowl walks towards (0, 0)"
+    assert watched.errors == []
+
+
+def test_clicking_the_map_moves_the_start(watched) -> None:
+    watched.open("/2d?scene=gradient", READY_2D)
+    page = watched.page
+    box = page.locator("#contour-overlay .nsewdrag").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
+    # The bowl's map spans [-3, 3] on both axes: a quarter in from the top left is (-1.5, 1.5).
+    page.wait_for_function(
+        "() => { const t = document.getElementById('contour-overlay').data[0];"
+        " return Math.abs(t.x[0] + 1.5) < 0.1 && Math.abs(t.y[0] - 1.5) < 0.1; }"
+    )
+    page.wait_for_function("() => new URLSearchParams(location.search).get('start')?.startsWith('-1.5')")
+    assert watched.errors == []
+
+
+def test_a_copied_link_reopens_the_same_view_and_run(watched, watch) -> None:
+    watched.open("/2d?scene=zigzag", READY_2D)
+    page = watched.page
+    page.check("#show-fog")
+    for _ in range(7):
+        page.keyboard.press("ArrowRight")
+    wait_step(page, 7)
+    page.wait_for_function("() => location.search.includes('step=7') && location.search.includes('fog=1')")
+    link = page.url
+    original = page.evaluate("document.getElementById('contour-overlay').data.slice(0, 2).map(t => [t.x, t.y])")
+    shapes = page.evaluate("document.getElementById('contour-overlay').layout.shapes.length")
+
+    fresh = watch(fresh=True)
+    fresh.page.goto(link)
+    fresh.page.wait_for_function(READY_2D)
+    wait_step(fresh.page, 7)
+    copy = fresh.page.evaluate("document.getElementById('contour-overlay').data.slice(0, 2).map(t => [t.x, t.y])")
+    assert copy == original
+    assert fresh.page.is_checked("#show-fog")
+    assert fresh.page.evaluate("document.getElementById('contour-overlay').layout.shapes.length") == shapes == 1
+    assert fresh.page.url == link
+    assert watched.errors == [] and fresh.errors == []
+
+
+def test_presenter_mode_hides_the_controls(watched) -> None:
+    watched.open("/2d?scene=gradient", READY_2D)
+    page = watched.page
+    assert page.is_visible("#sidebar") and page.is_visible("#transport")
+    page.keyboard.press("p")
+    page.wait_for_function("() => document.documentElement.classList.contains('presenter')")
+    assert page.is_hidden("#sidebar") and page.is_hidden("#transport") and page.is_hidden(".topbar")
+    assert page.is_visible("#landscape") and page.is_visible("#scoreboard")
+    page.wait_for_function("() => location.search.includes('presenter=1')")
+    page.keyboard.press("ArrowRight")  # the keys still work with the controls hidden
+    wait_step(page, 1)
+    page.keyboard.press("p")
+    page.wait_for_function("() => !document.documentElement.classList.contains('presenter')")
+    assert page.is_visible("#sidebar")
+    assert watched.errors == []
+
+
+def test_surface_view_draws_the_walkers_in_3d(watched) -> None:
+    watched.open("/2d?scene=gradient&view=surface&step=3", READY_2D.replace("contour-overlay", "surface-plot"))
+    page = watched.page
+    page.wait_for_function(
+        "() => document.getElementById('surface-plot').data.some(t => t.type === 'scatter3d' && t.x.length === 4)"
+    )
+    assert watched.errors == []
