@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import endpoints, engine, live
+from bench import endpoints, engine, live, page
 
 SECTIONS = {
     "Engine cost per step (Rosenbrock, 2,000 steps)": engine.main,
     "HTTP endpoints (in-process client)": endpoints.main,
     "Websocket playback at 30 fps (server and clients in separate processes)": live.main,
+    "Opening a page in headless Chromium": page.main,
 }
 
 

@@ -73,6 +73,25 @@ def measure(url: str, clients: int, seconds: float = SECONDS) -> dict[str, float
     return {"p50": p(0.5), "p99": p(0.99), "fps": (sum(counts) / max(len(counts), 1)) / seconds}
 
 
+async def _flat_out(url: str, seconds: float) -> float:
+    """Steps a second one client receives when it asks for 500 at a time instead of playing at 30 fps."""
+    import websockets
+
+    async with websockets.connect(url, compression=None, max_size=2**24) as ws:
+        await ws.send(json.dumps({"type": "start", "runs": RACE, "batch": True, "max_steps": 20000}))
+        while json.loads(await ws.recv())["type"] != "frames":
+            pass
+        steps = 0
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < seconds and steps < 19_000:
+            await ws.send(json.dumps({"type": "step", "n": 500}))
+            message = json.loads(await ws.recv())
+            while message["type"] != "frames":
+                message = json.loads(await ws.recv())
+            steps = message["step"]
+        return steps / (time.perf_counter() - t0)
+
+
 def main() -> str:
     rows = []
     with running_server() as base:
@@ -81,6 +100,8 @@ def main() -> str:
         rows.append(
             ["1 (baseline)", f"{baseline['fps']:.1f}", f"{baseline['p50']:.1f}", f"{baseline['p99']:.1f}", "yes"]
         )
+        flat_out = asyncio.run(_flat_out(url, 3.0))
+        rows.append(["1, asking for 500 steps at a time", f"{flat_out:,.0f}", "", "", ""])
         for clients in (100, 200, 300, 400):
             result = measure(url, clients)
             ok = result["p99"] < 50

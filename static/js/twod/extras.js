@@ -4,6 +4,9 @@
 import { colour, tint } from "../lib/palette.js";
 
 const ARROW_LENGTH = 0.13; // of the map's width: arrows show directions, the scoreboard shows sizes
+// Below this a slope or velocity is zero for any picture: no arrow, so a walker at the bottom shows
+// none rather than a full-length arrow pointing along rounding noise.
+const FLAT = 1e-6;
 
 function isPoint(p) {
   return Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === "number" && Number.isFinite(v));
@@ -26,7 +29,7 @@ export function pointsOf(value) {
 /** An arrow from `from` along `direction`, drawn `length` long (a line ending in an arrowhead marker). */
 export function arrowTrace(from, direction, length, { colour: c, width, dash = "solid", size, name = "" }) {
   const norm = Math.hypot(direction[0], direction[1]);
-  if (!isPoint(from) || !Number.isFinite(norm) || norm === 0) return null;
+  if (!isPoint(from) || !Number.isFinite(norm) || norm < FLAT) return null;
   const to = [from[0] + (direction[0] / norm) * length, from[1] + (direction[1] / norm) * length];
   return {
     type: "scatter",

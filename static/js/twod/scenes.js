@@ -20,7 +20,7 @@ export const SCENES = [
     state: {
       ...view,
       fn: "rosenbrock",
-      runs: [run("adam", { lr: 0.1 }), run("momentum", { lr: 0.002, momentum: 0.9 }), run("gd", { lr: 0.002 })],
+      runs: [run("adam", { lr: 0.1 }), run("momentum", { lr: 0.001, momentum: 0.9 }), run("gd", { lr: 0.001 })],
       limit: 3000,
       speed: 120,
     },
@@ -59,8 +59,8 @@ export const SCENES = [
       ...view,
       fn: "rosenbrock",
       runs: [
-        run("gd", { lr: 0.002 }),
-        run("momentum", { lr: 0.002, momentum: 0.9 }),
+        run("gd", { lr: 0.001 }),
+        run("momentum", { lr: 0.001, momentum: 0.9 }),
         run("adam", { lr: 0.1 }),
         run("newton"),
         run("bfgs"),

@@ -4,11 +4,13 @@ import { colour } from "../lib/palette.js";
 import { baseLayout, PLOT_CONFIG, theme } from "../lib/theme.js";
 import { foggedGrid } from "./fog.js";
 
+// Valleys pale blue, slopes sand, peaks dark earth: enough contrast to read on a washed-out projector.
 const COLOURSCALE = [
-  [0, "#f3f7fb"],
-  [0.35, "#cfd9df"],
-  [0.7, "#bcae92"],
-  [1, "#7d6a4f"],
+  [0, "#dcebf5"],
+  [0.12, "#a9c8dc"],
+  [0.35, "#c9b48c"],
+  [0.7, "#94764c"],
+  [1, "#5a4329"],
 ];
 const SYMBOLS_3D = ["circle", "square", "diamond", "cross", "x", "circle-open", "square-open", "diamond-open"];
 
