@@ -26,7 +26,7 @@ def main() -> str:
                 f"POST /optimize, Adam, {steps:,} steps",
                 f"{seconds * 1e3:.1f}",
                 f"{seconds / baseline:.0f}x",
-                f"{len(answer.content) / 1024:.0f} KiB",
+                f"{int(answer.headers.get('content-length', len(answer.content))) / 1024:.0f} KiB",
             ]
         )
     params = {"function": "rosenbrock", "resolution": 500}
