@@ -63,8 +63,11 @@ def _measure(url: str, clients: int, seconds: float, out: multiprocessing.Queue)
 
 
 def measure(url: str, clients: int, seconds: float = SECONDS) -> dict[str, float]:
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    process = multiprocessing.Process(target=_measure, args=(url, clients, seconds, queue))
+    # Spawn, not fork: the benchmarks before this one leave threads behind (an in-process test client),
+    # and a forked child can inherit one of their locks held and hang.
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_measure, args=(url, clients, seconds, queue))
     process.start()
     delays, counts = queue.get(timeout=seconds + 120)
     process.join(timeout=30)

@@ -232,3 +232,23 @@ def test_outbox_coalesces_for_a_slow_reader() -> None:
     frames = [f for m in sent if m["type"] == "frames" for f in m["frames"]]
     assert frames[-1]["step"] == 4999 and len(frames) == MAX_PENDING_FRAMES_PER_RUN
     assert any(m["type"] == "status" for m in sent)  # non-frame messages are never dropped
+
+
+def test_a_large_step_arrives_whole(client: TestClient) -> None:
+    """step n=500 in a 4-run race is 2,000 frames, more than the slow-reader cap: none may be lost."""
+    race = [{"function": "rosenbrock", "optimizer": o, "hyperparameters": {"lr": 1e-4}} for o in ("gd", "momentum")]
+    race += [{"function": "rosenbrock", "optimizer": o, "hyperparameters": {"lr": 1e-3}} for o in ("adam", "rmsprop")]
+    for batch in (True, False):
+        with client.websocket_connect("/ws") as ws:
+            ws.send_json({"type": "start", "runs": race, "batch": batch, "max_steps": 2000})
+            while ws.receive_json()["type"] not in ("frame", "frames"):
+                pass
+            ws.send_json({"type": "step", "n": 500})
+            steps: dict[int, set[int]] = {run: set() for run in range(4)}
+            while any(len(s - {0}) < 500 for s in steps.values()):
+                message = ws.receive_json()
+                frames = message["frames"] if message["type"] == "frames" else [message]
+                for frame in frames:
+                    if frame.get("type", message["type"]) == "frame":
+                        steps[frame["run"]].add(frame["step"])
+            assert all(s - {0} == set(range(1, 501)) for s in steps.values())

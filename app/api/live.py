@@ -41,10 +41,14 @@ class Outbox:
         self.ready = asyncio.Event()
 
     def put(self, messages: list[dict[str, Any]], runs: int) -> None:
+        added = 0
         for message in messages:
             self.items.append(message)
-            self.frame_count += _frames_in(message)
-        cap = MAX_PENDING_FRAMES_PER_RUN * max(runs, 1)
+            added += _frames_in(message)
+        self.frame_count += added
+        # What one command asked for is always delivered whole (a `step` of 500 in an 8-run race is
+        # bounded by the message limits); only frames left over from earlier ticks are dropped.
+        cap = max(MAX_PENDING_FRAMES_PER_RUN * max(runs, 1), added)
         while self.frame_count > cap:
             self._drop_oldest_frames()
         if messages:
