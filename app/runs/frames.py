@@ -37,7 +37,13 @@ def _clean(values: list) -> list:
 def to_plain(value: Any) -> Any:
     """Convert NumPy arrays and scalars (nested in lists/tuples/dicts) to JSON-safe Python data."""
     if isinstance(value, np.ndarray):
-        return finite_or_none(value) if value.ndim == 0 else _clean(value.tolist())
+        if value.ndim == 0:
+            return finite_or_none(value)
+        plain = value.tolist()
+        # One NaN or infinity makes the sum non-finite: the common all-finite vector needs no walk.
+        if value.ndim == 1 and value.dtype.kind == "f" and math.isfinite(sum(plain)):
+            return plain
+        return _clean(plain)
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, float | np.floating):
