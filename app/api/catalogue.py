@@ -6,7 +6,8 @@ import numpy as np
 from fastapi import APIRouter, Query
 
 from app.api.responses import FastJSON
-from app.api.schemas import ErrorBody, FunctionInfo, OptimizerInfo, ScheduleInfo, Surface
+from app.api.schemas import ErrorBody, ExpressionSpec, FormulaInfo, FunctionInfo, OptimizerInfo, ScheduleInfo, Surface
+from app.expressions.objective import formula
 from app.objectives import CATALOGUE
 from app.objectives.base import Objective
 from app.optimizers.base import Hyperparameter
@@ -81,6 +82,28 @@ def _axis(lo: float | None, hi: float | None, default: tuple[float, float], name
     return lo, hi
 
 
+@router.post(
+    "/expressions",
+    response_model=FormulaInfo,
+    responses={
+        400: {"model": ErrorBody, "description": "The body could not be read as JSON."},
+        422: {"model": ErrorBody, "description": "The formula cannot be used; `detail` says what to write instead."},
+    },
+    summary="Check a typed formula; get it and its partial derivatives as text, LaTeX and MathML",
+)
+def check_expression(body: ExpressionSpec) -> FastJSON:
+    """The formula is parsed by an allow-list (nothing you type is evaluated) and differentiated by SymPy."""
+    objective = find_objective({"expression": body.expression})
+    return FastJSON(
+        {
+            "expression": body.expression,
+            **formula(body.expression).describe(),
+            "domain": [list(pair) for pair in objective.domain],
+            "start": list(objective.start),
+        }
+    )
+
+
 @router.get(
     "/surface",
     response_model=Surface,
@@ -88,14 +111,19 @@ def _axis(lo: float | None, hi: float | None, default: tuple[float, float], name
     summary="The loss on a grid, for plotting",
 )
 def surface(
-    function: str = Query(description="A function id."),
+    function: str | None = Query(None, max_length=64, description="A function id (or give `expression`)."),
+    expression: str | None = Query(
+        None, max_length=500, description="A formula in x (1D) or x and y (2D), e.g. x^2 + 3*sin(y)."
+    ),
     resolution: int = Query(100, ge=2, le=get_settings().max_resolution, description="Points per axis."),
     x_min: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
     x_max: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
     y_min: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
     y_max: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
 ) -> FastJSON:
-    objective = find_objective(function)
+    if (function is None) == (expression is None):
+        raise ConfigError("Give exactly one of function (an id from /api/v1/functions) and expression (a formula).")
+    objective = find_objective(function if expression is None else {"expression": expression})
     x_lo, x_hi = _axis(x_min, x_max, objective.domain[0], "x")
     xs = np.linspace(x_lo, x_hi, resolution)
     if objective.dim == 1:

@@ -23,6 +23,26 @@ class Strict(BaseModel):
 class ExpressionSpec(Strict):
     expression: str = Field(max_length=500, description="A formula in x (1D) or x and y (2D).")
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"expression": "x^2 + 3*sin(y)"}]})
+
+
+class DerivativeInfo(BaseModel):
+    variable: str
+    formula: str
+    latex: str
+    mathml: str
+
+
+class FormulaInfo(BaseModel):
+    expression: str
+    dim: Literal[1, 2]
+    formula: str = Field(description="As the server read it, e.g. x^2 + 3*sin(y).")
+    latex: str
+    mathml: str = Field(description="Presentation MathML: browsers typeset it with no script.")
+    derivatives: list[DerivativeInfo] = Field(description="One partial derivative per variable.")
+    domain: list[list[float]]
+    start: list[float]
+
 
 class ScheduleSpec(Strict):
     """A learning-rate schedule for the first-order methods; unset numbers take their defaults."""

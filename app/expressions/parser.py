@@ -15,6 +15,7 @@ in microseconds rather than computed.
 from __future__ import annotations
 
 import ast
+import math
 import re
 
 import sympy
@@ -70,6 +71,20 @@ class ExpressionError(ValueError):
     """The formula cannot be used; the message says what to write instead."""
 
 
+def _magnitude(number: sympy.Expr) -> float:
+    """|number| as a float (infinity when it does not fit), for checking limits before SymPy evaluates."""
+    try:
+        value = abs(complex(number))
+    except (OverflowError, TypeError, ValueError):
+        return math.inf
+    return value if math.isfinite(value) else math.inf
+
+
+def _plain(number: sympy.Expr) -> str:
+    text = str(number)
+    return text if len(text) <= 20 else f"{float(_magnitude(number)):.3g}"
+
+
 def _screen(text: str) -> str:
     """Reject what must never reach the parser: wrong characters, too long, too deep."""
     for look_alike, plain in LOOK_ALIKES.items():
@@ -94,7 +109,8 @@ def _screen(text: str) -> str:
             raise ExpressionError("A closing parenthesis has no opening one.")
     if depth:
         raise ExpressionError("An opening parenthesis is never closed.")
-    implicit = re.search(r"(\d)\s*([a-zA-Z(])|(\))\s*([a-zA-Z0-9(])", text)
+    # 2x and (x+1)(x-1) are refused; 1e-3 and 2.5E6 are numbers, not 1*e.
+    implicit = re.search(r"(\d)\s*(?![eE][+-]?\d)([a-zA-Z(])|(\))\s*([a-zA-Z0-9(])", text)
     if implicit:
         left = implicit.group(1) or implicit.group(3)
         right = implicit.group(2) or implicit.group(4)
@@ -151,22 +167,18 @@ class _Builder:
 
     def _binary(self, node: ast.BinOp, depth: int) -> sympy.Expr:
         if isinstance(node.op, ast.Pow):
-            exponent = self._constant_value(node.right)
-            if exponent is not None and abs(exponent) > MAX_EXPONENT:
-                raise ExpressionError(
-                    f"The exponent {exponent:g} is too large; exponents up to {MAX_EXPONENT} are allowed."
-                )
             base = self.build(node.left, depth + 1)
             power = self.build(node.right, depth + 1)
-            base_value = self._constant_value(node.left)
-            if (
-                exponent is not None
-                and base_value is not None
-                and abs(base_value) > 1
-                and exponent > 0
-                and exponent * sympy.log(abs(base_value), 10) > 300
-            ):
-                raise ExpressionError("That power is larger than any number a computer can hold.")
+            # Both sides are built, and so bounded, before SymPy may evaluate the power: a constant
+            # exponent over MAX_EXPONENT (9**9**9 has 387420489) is refused before any digit is computed.
+            if power.is_number:
+                exponent = _magnitude(power)
+                if exponent > MAX_EXPONENT:
+                    raise ExpressionError(
+                        f"The exponent {_plain(power)} is too large; exponents up to {MAX_EXPONENT} are allowed."
+                    )
+                if base.is_number and exponent * math.log10(max(_magnitude(base), 1.0)) > 300:
+                    raise ExpressionError("That power is larger than any number a computer can hold.")
             return sympy.Pow(base, power)
         left = self.build(node.left, depth + 1)
         right = self.build(node.right, depth + 1)
@@ -190,17 +202,6 @@ class _Builder:
             raise ExpressionError(f"{node.func.id} takes exactly one argument, like {node.func.id}(x).")
         return FUNCTIONS[node.func.id](self.build(node.args[0], depth + 1))
 
-    @staticmethod
-    def _constant_value(node: ast.AST) -> float | None:
-        """The value of a plain (possibly signed) number node, read from the tree without building anything."""
-        sign = 1.0
-        while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            sign = -sign if isinstance(node.op, ast.USub) else sign
-            node = node.operand
-        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
-            return sign * float(node.value) if abs(node.value) <= 1e300 else float("inf")
-        return None
-
 
 def parse(text: str, dim: int | None = None) -> tuple[sympy.Expr, int]:
     """A checked SymPy expression and its dimension (1 for x only, 2 when y appears)."""
@@ -216,6 +217,10 @@ def parse(text: str, dim: int | None = None) -> tuple[sympy.Expr, int]:
         raise ExpressionError("The formula is too complicated.") from None
     variables = {"x": X} if dim == 1 else {"x": X, "y": Y}
     expression = _Builder(variables).build(tree.body)
+    if expression.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise ExpressionError("A constant part of the formula divides by zero or is undefined.")
+    if expression.has(sympy.I) or any(p.is_number and p.is_real is False for p in expression.atoms(sympy.Pow)):
+        raise ExpressionError("A constant part of the formula is not a real number, e.g. (-8)^(1/3): write -8^(1/3).")
     free = expression.free_symbols
     if X not in free and Y not in free:
         raise ExpressionError("The formula does not depend on x: it would be a flat plain with nothing to descend.")

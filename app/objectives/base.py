@@ -46,6 +46,8 @@ class Objective:
     hessian: HessianFn
     description: str = ""  # what this function teaches, one or two sentences
     tags: tuple[str, ...] = field(default_factory=tuple)  # e.g. ("convex",), ("saddle",)
+    # For typed formulas: which part has no value at a point ("it left the domain of log at x = -0.3").
+    explain_undefined: Callable[[np.ndarray], str | None] | None = None
 
     def value_at(self, x: np.ndarray) -> float:
         """The loss at one point, as a Python float."""

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from app.expressions.objective import expression_objective
+from app.expressions.parser import ExpressionError
 from app.objectives import CATALOGUE
 from app.objectives.base import Objective
 from app.optimizers.base import HyperparameterError, Optimizer, resolve_hyperparameters
@@ -25,11 +27,12 @@ class ConfigError(ValueError):
 
 
 def find_objective(function: Any) -> Objective:
-    """Resolve a function id (or, later, a typed expression) to an Objective."""
+    """Resolve a function id or ``{"expression": "..."}`` to an Objective."""
     if isinstance(function, Mapping) and "expression" in function:
-        raise ConfigError(
-            "Typed expressions are not available yet; pick a built-in function id from /api/v1/functions."
-        )
+        try:
+            return expression_objective(str(function["expression"]))
+        except ExpressionError as error:
+            raise ConfigError(f"expression: {error}") from None
     if not isinstance(function, str) or function not in CATALOGUE:
         raise ConfigError(f"Unknown function {function!r}. Known functions: {', '.join(CATALOGUE)}.")
     return CATALOGUE[function]

@@ -68,8 +68,12 @@ class Run:
             frame["grad"], frame["grad_norm"] = to_plain(grad), None
         self.frames: list[dict[str, Any]] = [frame]
         if not finite:
+            why = self._undefined(self.params)
             self._finish(
-                DIVERGED, "The start point is outside the function's domain: its value or slope is not a number."
+                DIVERGED,
+                f"The start point is outside the function's domain: {why}."
+                if why
+                else "The start point is outside the function's domain: its value or slope is not a number.",
             )
 
     @property
@@ -116,7 +120,8 @@ class Run:
         loss, grad = self.oracle.peek(new_params)
         grad_list = grad.tolist()
         if not math.isfinite(loss + sum(grad_list)):
-            self._diverge(hp, lr, "the loss or its slope at the next point is not a finite number")
+            why = self._undefined(new_params)
+            self._diverge(hp, lr, why or "the loss or its slope at the next point is not a finite number")
             return
         if abs(loss) > RUNAWAY_LOSS or max(map(abs, params_list)) > RUNAWAY_PARAMS:
             self._diverge(hp, lr, f"the loss reached {loss:.3g}, far beyond anything on the map")
@@ -164,6 +169,10 @@ class Run:
                 f"Stopped after {self.step} steps, the most allowed for this run; the loss is {loss:.6g} and the "
                 f"slope {grad_norm:.2g}.",
             )
+
+    def _undefined(self, point: np.ndarray) -> str | None:
+        explain = self.config.objective.explain_undefined
+        return explain(point) if explain is not None else None
 
     def _diverge(self, hp: Any, lr: float | None, reason: str) -> None:
         last = self.frames[-1]
