@@ -29,7 +29,7 @@ class TwoDViews {
   async setFunction(info) {
     this.loss.setFunction(info);
     this.info = info;
-    const surface = await fetchSurface(info.id, RESOLUTION);
+    const surface = await fetchSurface(info, RESOLUTION);
     if (this.info !== info) return;
     const heights = new Heights(surface);
     this.contour.setSurface(info, surface, heights);

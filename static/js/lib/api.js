@@ -25,9 +25,22 @@ export const fetchFunctions = () => once("/api/v1/functions");
 export const fetchOptimizers = () => once("/api/v1/optimizers");
 export const fetchSchedules = () => once("/api/v1/schedules");
 
-/** The loss on a grid: {x, y, z, z_min, z_max}; for 2D, z's rows follow y. */
-export function fetchSurface(functionId, resolution, bounds = {}) {
-  const query = new URLSearchParams({ function: functionId, resolution: String(resolution) });
+/** A typed formula checked by the server: {dim, formula, mathml, derivatives, domain, start}; throws its sentence. */
+export async function fetchFormula(expression) {
+  const response = await fetch("/api/v1/expressions", {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ expression }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(String(body.detail ?? response.statusText).replace(/^expression: /, ""));
+  return body;
+}
+
+/** The loss on a grid: {x, y, z, z_min, z_max}; for 2D, z's rows follow y. `info` is a catalogue entry or a formula. */
+export function fetchSurface(info, resolution, bounds = {}) {
+  const source = info.expression ? { expression: info.expression } : { function: info.id };
+  const query = new URLSearchParams({ ...source, resolution: String(resolution) });
   for (const [key, value] of Object.entries(bounds)) {
     if (value !== undefined && value !== null) query.set(key, String(value));
   }

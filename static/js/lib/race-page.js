@@ -1,6 +1,6 @@
 // What the 1D and 2D pages share: the URL state, the catalogue-built sidebar (function, runners,
 // start, scenes), the transport and keys, and the live session. A page supplies its views and scenes.
-import { fetchFunctions, fetchOptimizers } from "./api.js";
+import { fetchFormula, fetchFunctions, fetchOptimizers } from "./api.js";
 import { isPresenter, setPresenter, showConnection, showToast, toggleFullscreen, toggleHelp, wireChrome } from "./chrome.js";
 import { fillSelect } from "./controls.js";
 import { bindKeys } from "./keys.js";
@@ -17,6 +17,8 @@ import { SPEEDS, Transport } from "./transport.js";
 
 const MAX_RUNS = 8;
 const MAX_STEPS = 20000;
+const MAX_FORMULA = 200;
+const CUSTOM = "__custom__"; // the function picker's entry for a typed formula
 
 export class RacePage {
   /**
@@ -48,6 +50,14 @@ export class RacePage {
     this.url = new UrlState([...this.commonProperties(), ...this.viewProperties]);
     this.state = this.initialState();
     setPresenter(this.state.presenter);
+    if (this.state.expr) {
+      try {
+        this.custom = await this.formulaInfo(this.state.expr);
+      } catch (error) {
+        showToast(error.message, { error: true, ms: 15000 });
+        this.state.expr = "";
+      }
+    }
 
     this.session = new Session({
       onRender: () => this.render(),
@@ -98,6 +108,7 @@ export class RacePage {
       { name: "limit", type: "int", default: 1000, valid: (v) => v >= 1 && v <= MAX_STEPS },
       { name: "speed", type: "int", default: this.pageDefaults.speed ?? 10, valid: (v) => SPEEDS.includes(v) },
       { name: "presenter", type: "bool", default: false },
+      { name: "expr", type: "string", default: "", valid: (v) => v.length <= MAX_FORMULA },
       { name: "scene", type: "string", default: "", always: true, valid: (v) => this.scenes.some((s) => s.id === v) },
     ];
   }
@@ -132,7 +143,27 @@ export class RacePage {
   }
 
   functionInfo() {
+    if (this.state.expr && this.custom?.expression === this.state.expr) return this.custom;
     return this.functions.find((f) => f.id === this.state.fn);
+  }
+
+  /** A typed formula as a catalogue entry (id "expression"); throws the server's sentence when it is refused. */
+  async formulaInfo(text) {
+    const found = await fetchFormula(text);
+    if (found.dim !== this.dim) throw new Error(t(`formula.wrong_dim_${this.dim}d`));
+    return {
+      id: "expression",
+      expression: text,
+      name: found.formula,
+      dim: found.dim,
+      formula: found.formula,
+      mathml: found.mathml,
+      derivatives: found.derivatives,
+      domain: found.domain,
+      start: found.start,
+      minima: [],
+      description: t("formula.description"),
+    };
   }
 
   // ----- the race -----
@@ -142,8 +173,9 @@ export class RacePage {
   }
 
   runSpecs() {
+    const fn = this.state.expr ? { expression: this.state.expr } : this.state.fn;
     return this.state.runs.map((run) => ({
-      function: this.state.fn,
+      function: fn,
       optimizer: run.optimizer,
       hyperparameters: run.hyperparameters,
       start: this.startOf(run),
@@ -198,10 +230,23 @@ export class RacePage {
     this.functionSelect = document.getElementById("function");
     fillSelect(
       this.functionSelect,
-      this.functions.map((f) => [f.id, f.name]),
+      [...this.functions.map((f) => [f.id, f.name]), [CUSTOM, t("controls.custom_formula")]],
       this.state.fn,
     );
-    this.functionSelect.addEventListener("change", () => this.changeFunction(this.functionSelect.value));
+    this.functionSelect.addEventListener("change", () => {
+      if (this.functionSelect.value === CUSTOM) this.showFormulaForm(true);
+      else this.changeFunction(this.functionSelect.value);
+    });
+    this.formulaForm = document.getElementById("custom-formula");
+    this.formulaInput = document.getElementById("expression");
+    this.formulaInput.placeholder = t(`controls.expression_placeholder_${this.dim}d`);
+    document.getElementById("expression-hint").textContent = t("controls.expression_hint", {
+      and_y: this.dim === 2 ? t("controls.expression_and_y") : "",
+    });
+    this.formulaForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.useFormula(this.formulaInput.value.trim());
+    });
     this.showFunction();
 
     this.runsEditor = new RunsEditor({
@@ -237,9 +282,51 @@ export class RacePage {
 
   showFunction() {
     const info = this.functionInfo();
-    this.functionSelect.value = info.id;
+    const custom = Boolean(info.expression);
+    this.functionSelect.value = custom ? CUSTOM : info.id;
+    this.showFormulaForm(custom);
+    if (custom) this.formulaInput.value = info.expression;
     document.getElementById("formula").textContent = t("controls.formula", { formula: info.formula });
     document.getElementById("function-description").textContent = info.description;
+    this.showMath(custom ? info : null);
+  }
+
+  showFormulaForm(shown) {
+    this.formulaForm.hidden = !shown;
+    if (shown && !this.state.expr) this.formulaInput.focus();
+  }
+
+  /** f and its partial derivatives, typeset by the browser from the server's MathML (no script, no CDN). */
+  showMath(info) {
+    const box = document.getElementById("formula-math");
+    box.hidden = !info;
+    if (!info) return box.replaceChildren();
+    const line = (label, mathml) => `<div class="math-line"><span class="math-label">${label}</span>`
+      + `<math display="inline">${mathml}</math></div>`;
+    // The MathML is SymPy's printing of the server-checked tree: only numbers, x, y and allowed names.
+    box.innerHTML = [
+      line("f =", info.mathml),
+      ...info.derivatives.map((d) => line(`${t("formula.derivative", { variable: d.variable })} =`, d.mathml)),
+    ].join("");
+  }
+
+  async useFormula(text) {
+    const error = document.getElementById("expression-error");
+    error.hidden = true;
+    if (!text) return;
+    let info;
+    try {
+      info = await this.formulaInfo(text);
+    } catch (problem) {
+      error.textContent = problem.message;
+      error.hidden = false;
+      error.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    this.custom = info;
+    this.state.expr = text;
+    await this.changeFunction(this.state.fn);
+    document.getElementById("formula-math").scrollIntoView({ block: "nearest" });
   }
 
   syncStartFields() {
@@ -288,6 +375,7 @@ export class RacePage {
   }
 
   async changeFunction(id) {
+    if (id !== this.state.fn) this.state.expr = "";
     this.state.fn = id;
     this.state.start = null;
     this.state.scene = "";
@@ -302,7 +390,7 @@ export class RacePage {
   }
 
   async applyScene(id) {
-    const functionChanged = this.sceneState(id, false).fn !== this.state.fn;
+    const functionChanged = this.sceneState(id, false).fn !== this.state.fn || Boolean(this.state.expr);
     this.state = this.sceneState(id, isPresenter());
     this.transport.speed = this.state.speed;
     this.transport.select.value = String(this.state.speed);

@@ -28,7 +28,7 @@ export class CurvePlot {
   async setFunction(info) {
     this.info = info;
     this.surface = null;
-    const surface = await fetchSurface(info.id, RESOLUTION);
+    const surface = await fetchSurface(info, RESOLUTION);
     if (this.info !== info) return; // another function was chosen meanwhile
     this.surface = surface;
     const finite = surface.z.filter((z) => z !== null);
