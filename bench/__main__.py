@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import endpoints, engine, live, page
+from bench import endpoints, engine, live, page, soak
 
 SECTIONS = {
     "Engine cost per step (Rosenbrock, 2,000 steps)": engine.main,
     "HTTP endpoints (in-process client)": endpoints.main,
     "Websocket playback at 30 fps (server and clients in separate processes)": live.main,
     "Opening a page in headless Chromium": page.main,
+    "Soak: 150 websocket clients for a minute, some rude, then what is left": soak.main,
 }
 
 
