@@ -19,6 +19,7 @@ def type_formula(page, text: str) -> None:
 
 def test_a_hostile_formula_is_refused_with_a_sentence(watched) -> None:
     watched.open("/2d", READY_2D)
+    assert not watched.page.is_visible("#custom-formula")  # only after choosing "Your own formula…"
     for text, words in (("__import__('os')", "not allowed"), ("9**9**9", "too large"), ("2x", "2*x")):
         type_formula(watched.page, text)
         watched.page.wait_for_function(
