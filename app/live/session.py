@@ -21,7 +21,7 @@ from app.api.schemas import RunSpec
 from app.optimizers.base import HyperparameterError, resolve_hyperparameters
 from app.runs.config import HyperparameterChange
 from app.runs.factory import ConfigError, check_start
-from app.runs.run import RUNNING, Run, branch, replay
+from app.runs.run import RUNNING, Run, advance_to, branch, replay
 from app.settings import Settings
 
 Message = dict[str, Any]
@@ -214,9 +214,7 @@ class LiveSession:
 
     def _advance(self, n: int) -> list[Message]:
         target = self.cursor + n
-        for run in self.runs:
-            if run.step < target:
-                run.advance(target - run.step)
+        advance_to(self.runs, target)
         new_cursor = min(target, self._last_step())
         frames = [
             self._frame(i, frame)
@@ -230,9 +228,7 @@ class LiveSession:
 
     def _move_to(self, step: int) -> list[Message]:
         self.playing = False
-        for run in self.runs:
-            if run.step < step:
-                run.advance(step - run.step)
+        advance_to(self.runs, step)
         self.cursor = min(step, self._last_step())
         return [{"type": "cursor", "step": self.cursor}, *self._frames_at(self.cursor)]
 

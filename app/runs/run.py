@@ -94,13 +94,17 @@ class Run:
     def advance(self, n: int) -> list[dict[str, Any]]:
         """Take up to ``n`` steps (fewer if the run ends); return the new frames."""
         first_new = len(self.frames)
-        optimizer = self.config.optimizer
         with np.errstate(all="ignore"):
-            for _ in range(n):
-                if self.status != RUNNING:
-                    break
-                self._one_step(optimizer)
+            self._advance_unguarded(n)
         return self.frames[first_new:]
+
+    def _advance_unguarded(self, n: int) -> None:
+        """``advance`` without entering NumPy's error state: the caller has (it costs more than a step)."""
+        optimizer = self.config.optimizer
+        for _ in range(n):
+            if self.status != RUNNING:
+                break
+            self._one_step(optimizer)
 
     def _one_step(self, optimizer: Any) -> None:
         k = self.step
@@ -201,6 +205,14 @@ class Run:
             "step": self.step,
             "evaluations": self.oracle.counts(),
         }
+
+
+def advance_to(runs: list[Run], step: int) -> None:
+    """Bring every run of a race up to ``step`` (or its end) under one floating-point guard: a race's tick."""
+    with np.errstate(all="ignore"):
+        for run in runs:
+            if run.step < step:
+                run._advance_unguarded(step - run.step)
 
 
 def replay(config: RunConfig, steps: int) -> Run:
