@@ -1,0 +1,299 @@
+"""A training run: a network, a data set and an optimizer, stepped and recorded like any other run.
+
+The config is the truth (same config, same frames: data, initial weights and every shuffle come from
+its seed); frames are plain JSON-safe data. A step is one update (of one example, a mini-batch or the
+whole training set) or one epoch, as the config says, and each frame says how many updates and
+examples it took. Status and message follow the engine's runs: converged, diverged (keeping the
+last finite weights, with the reason in words) or max_steps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.nn.activations import ACTIVATIONS
+from app.nn.backprop import Gradient, gradient
+from app.nn.datasets import DATASETS, Dataset, make_dataset
+from app.nn.losses import LOSSES
+from app.nn.model import INITS, Architecture, forward, initial_parameters, unflatten
+from app.optimizers.base import GradientOptimizer, resolve_hyperparameters
+from app.optimizers.catalogue import OPTIMIZERS
+from app.runs.frames import finite_or_none
+
+MAX_LAYERS, MAX_UNITS, MAX_STEPS = 6, 16, 5000
+RUNAWAY_LOSS = 1e8
+BOUNDARY_RESOLUTION = 41
+
+
+class NetworkConfigError(ValueError):
+    """A network run was asked for with something we cannot do; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    dataset: str = "xor"
+    points: int = 200
+    noise: float = 0.05
+    test_share: float = 0.2
+    hidden: tuple[int, ...] = (4,)
+    activation: str = "tanh"
+    loss: str = "cross_entropy"
+    l2: float = 0.0
+    init: str = "xavier_he"
+    batch: int = 0  # 0: the whole training set; 1: online; k: mini-batches of k
+    unit: str = "update"  # one step = one "update" or one "epoch"
+    optimizer: str = "adam"
+    hyperparameters: Mapping[str, float] = field(default_factory=dict)
+    seed: int = 0
+    max_steps: int = 1000
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "network": {
+                "dataset": self.dataset,
+                "points": self.points,
+                "noise": self.noise,
+                "test_share": self.test_share,
+                "hidden": list(self.hidden),
+                "activation": self.activation,
+                "loss": self.loss,
+                "l2": self.l2,
+                "init": self.init,
+                "batch": self.batch,
+                "unit": self.unit,
+            },
+            "optimizer": self.optimizer,
+            "hyperparameters": dict(self.hyperparameters),
+            "seed": self.seed,
+            "max_steps": self.max_steps,
+        }
+
+
+def check_config(config: NetworkConfig) -> NetworkConfig:
+    """The config with hyperparameter defaults filled, or a NetworkConfigError that names the bad value."""
+    choices = {
+        "dataset": (config.dataset, DATASETS),
+        "activation": (config.activation, ACTIVATIONS),
+        "loss": (config.loss, LOSSES),
+        "init": (config.init, INITS),
+        "unit": (config.unit, ("update", "epoch")),
+    }
+    for name, (value, allowed) in choices.items():
+        if value not in allowed:
+            raise NetworkConfigError(f"{name} {value!r} is not one of {', '.join(allowed)}.")
+    if len(config.hidden) > MAX_LAYERS or any(not 1 <= n <= MAX_UNITS for n in config.hidden):
+        raise NetworkConfigError(f"hidden takes 0 to {MAX_LAYERS} layers of 1 to {MAX_UNITS} units each.")
+    if config.dataset == "sine" and config.loss != "squared_error":
+        raise NetworkConfigError("The sine data set is regression: use loss squared_error.")
+    if not 0 <= config.l2 <= 1:
+        raise NetworkConfigError(f"l2 must be between 0 and 1, got {config.l2}.")
+    if not 1 <= config.max_steps <= MAX_STEPS:
+        raise NetworkConfigError(f"max_steps must be between 1 and {MAX_STEPS}, got {config.max_steps}.")
+    optimizer = OPTIMIZERS.get(config.optimizer)
+    if not isinstance(optimizer, GradientOptimizer):
+        usable = ", ".join(k for k, o in OPTIMIZERS.items() if isinstance(o, GradientOptimizer))
+        raise NetworkConfigError(
+            f"{config.optimizer!r} cannot train a network here; use a first-order optimizer: {usable}."
+        )
+    try:
+        hp = resolve_hyperparameters(optimizer, config.hyperparameters)
+        make_dataset(config.dataset, config.points, config.noise, config.test_share, config.seed)
+    except ValueError as error:
+        raise NetworkConfigError(str(error)) from None
+    points_train = config.points - round(config.points * config.test_share)
+    if config.batch < 0 or config.batch > points_train:
+        raise NetworkConfigError(f"batch must be 0 (the whole set) up to {points_train}, got {config.batch}.")
+    from dataclasses import replace
+
+    return replace(config, hyperparameters=hp, hidden=tuple(int(n) for n in config.hidden))
+
+
+def accuracy(result_output: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean((result_output > 0.5) == (y > 0.5))) if y.size else float("nan")
+
+
+class NetworkRun:
+    """The live state of one training run, with the same surface as the engine's Run."""
+
+    def __init__(self, config: NetworkConfig) -> None:
+        self.config = config = check_config(config)
+        self.data: Dataset = make_dataset(config.dataset, config.points, config.noise, config.test_share, config.seed)
+        regression = self.data.task == "regression"
+        self.arch = Architecture(
+            (self.data.inputs, *config.hidden, 1), config.activation, "linear" if regression else "sigmoid"
+        )
+        self.rng = np.random.default_rng([config.seed, 1])  # weights and shuffles; the data used seed alone
+        self.optimizer: GradientOptimizer = OPTIMIZERS[config.optimizer]  # type: ignore[assignment]
+        self.theta = initial_parameters(self.arch, config.init, self.rng)
+        self.state = self.optimizer.init_state(self.theta, config.hyperparameters)
+        n = self.data.x_train.shape[0]
+        self.batch = n if config.batch == 0 else config.batch
+        self.order = self.rng.permutation(n)
+        self.position = 0  # where the next mini-batch starts in the current epoch's order
+        self.updates = 0
+        self.examples = 0
+        self.status, self.message = "running", ""
+        self.history: list[np.ndarray] = [self.theta.copy()]
+        self.frames: list[dict[str, Any]] = [self._frame(0, self._full_gradient(self.theta))]
+
+    @property
+    def step(self) -> int:
+        return len(self.frames) - 1
+
+    @property
+    def epochs(self) -> float:
+        return self.examples / self.data.x_train.shape[0]
+
+    def _full_gradient(self, theta: np.ndarray) -> Gradient:
+        with np.errstate(all="ignore"):
+            return gradient(theta, self.arch, self.data.x_train, self.data.y_train, self.config.loss, self.config.l2)
+
+    def _update(self) -> None:
+        """One optimizer update on the next mini-batch (reshuffling when an epoch ends)."""
+        n = self.data.x_train.shape[0]
+        if self.position >= n:
+            self.order = self.rng.permutation(n)
+            self.position = 0
+        chosen = self.order[self.position : self.position + self.batch]
+        self.position += self.batch
+        with np.errstate(all="ignore"):
+            g = gradient(
+                self.theta,
+                self.arch,
+                self.data.x_train[chosen],
+                self.data.y_train[chosen],
+                self.config.loss,
+                self.config.l2,
+            )
+            delta, self.state, _ = self.optimizer.update(
+                g.flat, self.state, self.theta, self.config.hyperparameters, self.config.hyperparameters["lr"]
+            )
+        self.theta = self.theta + delta
+        self.updates += 1
+        self.examples += len(chosen)
+
+    def advance(self, n: int) -> list[dict[str, Any]]:
+        first = len(self.frames)
+        for _ in range(n):
+            if self.status != "running":
+                break
+            self._one_step()
+        return self.frames[first:]
+
+    def _one_step(self) -> None:
+        before = self.theta
+        n = self.data.x_train.shape[0]
+        count = 1 if self.config.unit == "update" else max(1, math.ceil((n - self.position) / self.batch))
+        if self.config.unit == "epoch" and self.position >= n:
+            count = math.ceil(n / self.batch)
+        for _ in range(count):
+            self._update()
+        full = self._full_gradient(self.theta)
+        if not (np.all(np.isfinite(self.theta)) and math.isfinite(full.loss)) or full.loss > RUNAWAY_LOSS:
+            self.theta = before
+            last = self.frames[-1]["loss"]
+            self._finish(
+                "diverged",
+                f"Diverged at step {self.step + 1}: the training loss became "
+                f"{'not a number' if not math.isfinite(full.loss) else f'{full.loss:.3g}'} (it was {last:.4g}). "
+                f"The learning rate {self.config.hyperparameters['lr']:g} is too large for these weights; "
+                "try a smaller one.",
+            )
+            return
+        self.history.append(self.theta.copy())
+        self.frames.append(self._frame(self.step + 1, full))
+        grad_norm = self.frames[-1]["grad_norm"]
+        if grad_norm is not None and grad_norm < 1e-6:
+            self._finish(
+                "converged",
+                f"Converged after {self.step} steps: the gradient is {grad_norm:.2g}, so learning has stopped.",
+            )
+        elif self.step >= self.config.max_steps:
+            self._finish(
+                "max_steps",
+                f"Stopped after {self.step} steps, the most allowed for this run; training loss "
+                f"{self.frames[-1]['loss']:.4g}.",
+            )
+
+    def _finish(self, status: str, message: str) -> None:
+        self.status, self.message = status, message
+
+    def _frame(self, step: int, full: Gradient) -> dict[str, Any]:
+        data = self.data
+        with np.errstate(all="ignore"):
+            train_out = forward(self.theta, self.arch, data.x_train).output
+            test = (
+                gradient(self.theta, self.arch, data.x_test, data.y_test, self.config.loss, self.config.l2)
+                if len(data.y_test)
+                else None
+            )
+            test_out = forward(self.theta, self.arch, data.x_test).output if len(data.y_test) else None
+        classify = data.task == "classification"
+        return {
+            "step": step,
+            "updates": self.updates,
+            "examples": self.examples,
+            "epoch": round(self.epochs, 4),
+            "loss": finite_or_none(full.loss),
+            "test_loss": finite_or_none(test.loss) if test else None,
+            "accuracy": accuracy(train_out, data.y_train) if classify else None,
+            "test_accuracy": accuracy(test_out, data.y_test) if classify and test_out is not None else None,
+            "grad_norm": finite_or_none(float(np.linalg.norm(full.flat))),
+            "layer_grad_norms": [finite_or_none(v) for v in full.layer_norms],
+            "saturated": finite_or_none(full.saturated),
+            "lr": self.config.hyperparameters["lr"],
+        }
+
+    def summary(self) -> dict[str, Any]:
+        return {"status": self.status, "message": self.message, "step": self.step}
+
+    # ----- pictures --------------------------------------------------------------------------------------------
+
+    def weights_at(self, step: int) -> np.ndarray:
+        return self.history[min(step, len(self.history) - 1)]
+
+    def picture(self, step: int, resolution: int = BOUNDARY_RESOLUTION) -> dict[str, Any]:
+        """What the page draws at ``step``: the decision boundary (or curve) and the weights per layer."""
+        theta = self.weights_at(step)
+        box = np.concatenate([self.data.x_train, self.data.x_test])
+        lo, hi = box.min(axis=0) - 0.15, box.max(axis=0) + 0.15
+        with np.errstate(all="ignore"):
+            if self.data.inputs == 1:
+                xs = np.linspace(lo[0], hi[0], resolution * 3)
+                curve = forward(theta, self.arch, xs[:, None]).output
+                out = {"x": _rounded(xs), "curve": _rounded(curve)}
+            else:
+                xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+                grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # rows follow y
+                z = forward(theta, self.arch, grid).output.reshape(resolution, resolution)
+                out = {"x": _rounded(xs), "y": _rounded(ys), "z": _rounded(z)}
+        out["weights"] = [{"w": _rounded(w), "b": _rounded(b)} for w, b in unflatten(theta, self.arch)]
+        return out
+
+    def points(self) -> dict[str, Any]:
+        d = self.data
+        return {
+            "task": d.task,
+            "train": {"x": _rounded(d.x_train), "y": _rounded(d.y_train)},
+            "test": {"x": _rounded(d.x_test), "y": _rounded(d.y_test)},
+            "sizes": list(self.arch.sizes),
+        }
+
+
+def _rounded(values: np.ndarray) -> list:
+    """4 significant digits are plenty for a picture and quarter the bytes; non-finite becomes None."""
+    plain = np.asarray(values, dtype=float)
+    cleaned = np.where(np.isfinite(plain), plain, np.nan)
+    rounded = np.round(cleaned, 4).tolist()
+
+    def fix(v):
+        if isinstance(v, list):
+            return [fix(u) for u in v]
+        return None if v != v else v
+
+    return fix(rounded)
