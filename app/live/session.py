@@ -18,6 +18,8 @@ from app.api.catalogue import function_info
 from app.api.errors import describe_pydantic_error
 from app.api.runs import config_from
 from app.api.schemas import RunSpec
+from app.nn.run import MAX_STEPS as MAX_NETWORK_STEPS
+from app.nn.run import NetworkConfig, NetworkConfigError, NetworkRun
 from app.optimizers.base import HyperparameterError, resolve_hyperparameters
 from app.runs.config import HyperparameterChange
 from app.runs.factory import ConfigError, check_start
@@ -41,12 +43,48 @@ class LiveRunSpec(RunSpec):
     changes: list[ChangeSpec] = Field(default_factory=list, max_length=64)
 
 
+class NetworkShape(BaseModel):
+    """The network and its data; see app/nn/run.py's NetworkConfig for the meaning of each field."""
+
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+    dataset: str = "xor"
+    points: int = Field(200, ge=10, le=1000)
+    noise: float = Field(0.05, ge=0, le=0.5)
+    test_share: float = Field(0.2, ge=0, le=0.5)
+    hidden: list[int] = Field(default_factory=lambda: [4], max_length=6)
+    activation: str = "tanh"
+    loss: str = "cross_entropy"
+    l2: float = Field(0.0, ge=0, le=1)
+    init: str = "xavier_he"
+    batch: int = Field(0, ge=0, le=1000)
+    unit: str = "update"
+
+
+class NetworkRunSpec(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+    network: NetworkShape
+    optimizer: str = "adam"
+    hyperparameters: dict[str, float] = Field(default_factory=dict, max_length=16)
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+
+    def config(self, max_steps: int) -> NetworkConfig:
+        shape = self.network.model_dump()
+        shape["hidden"] = tuple(shape["hidden"])
+        return NetworkConfig(
+            **shape, optimizer=self.optimizer, hyperparameters=self.hyperparameters, seed=self.seed, max_steps=max_steps
+        )
+
+
 class StartMessage(BaseModel):
     model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
     type: str
     runs: list[LiveRunSpec] = Field(min_length=1)
     max_steps: int = Field(1_000, ge=1)
     batch: bool = False
+
+
+class NetworkStartMessage(StartMessage):
+    runs: list[NetworkRunSpec] = Field(min_length=1)
 
 
 def _number(message: Message, key: str, default: float, lo: float, hi: float, integer: bool = True) -> float:
@@ -88,14 +126,21 @@ class LiveSession:
         return handler(message)
 
     def _on_start(self, message: Message) -> list[Message]:
+        runs = message.get("runs")
+        networks = isinstance(runs, list) and bool(runs) and all(isinstance(r, dict) and "network" in r for r in runs)
         try:
-            start = StartMessage.model_validate(message)
+            start = (NetworkStartMessage if networks else StartMessage).model_validate(message)
         except ValidationError as error:
             raise SessionError(describe_pydantic_error(error)) from None
         if len(start.runs) > self.settings.max_runs_per_race:
             raise SessionError(f"A race has at most {self.settings.max_runs_per_race} runs; got {len(start.runs)}.")
         if start.max_steps > self.settings.max_steps_per_run:
             raise SessionError(f"max_steps is at most {self.settings.max_steps_per_run}; got {start.max_steps}.")
+        kinds = {isinstance(spec, NetworkRunSpec) for spec in start.runs}
+        if len(kinds) > 1:
+            raise SessionError("A race is all functions or all networks; do not mix them.")
+        if kinds == {True}:
+            return self._start_networks(start)
         functions = {repr(spec.function) for spec in start.runs}
         if len(functions) > 1:
             raise SessionError("All runs of a race descend the same function; give every run the same function.")
@@ -108,6 +153,25 @@ class LiveSession:
                 raise SessionError(str(error)) from None
             runs.append(Run(config))
         self.runs = runs
+        self.batch = start.batch
+        self.cursor = 0
+        self.playing = False
+        return self._started() + self._frames_at(0)
+
+    def _start_networks(self, start: StartMessage) -> list[Message]:
+        if start.max_steps > MAX_NETWORK_STEPS:
+            raise SessionError(f"A network race has max_steps at most {MAX_NETWORK_STEPS}; got {start.max_steps}.")
+        datasets = {
+            (s.network.dataset, s.network.points, s.network.noise, s.network.test_share, s.seed) for s in start.runs
+        }
+        if len(datasets) > 1:
+            raise SessionError(
+                "All networks of a race learn the same data: give them the same data set, size and seed."
+            )
+        try:
+            self.runs = [NetworkRun(spec.config(start.max_steps)) for spec in start.runs]
+        except NetworkConfigError as error:
+            raise SessionError(str(error)) from None
         self.batch = start.batch
         self.cursor = 0
         self.playing = False
@@ -171,6 +235,8 @@ class LiveSession:
         if hyperparameters is not None and not isinstance(hyperparameters, dict):
             raise SessionError('hyperparameters must be an object such as {"lr": 0.05}.')
         self.playing = False
+        if self._networks():
+            return self._update_networks(chosen, hyperparameters, start)
         new_runs = list(self.runs)
         try:
             if start is not None:
@@ -190,6 +256,23 @@ class LiveSession:
                     hp = resolve_hyperparameters(run.config.optimizer, merged)
                     new_runs[i] = branch(run, min(self.cursor, run.step), hp)
         except (ConfigError, HyperparameterError) as error:
+            raise SessionError(str(error)) from None
+        self.runs = new_runs
+        return self._started() + self._move_to(self.cursor)
+
+    def _networks(self) -> bool:
+        return bool(self.runs) and isinstance(self.runs[0], NetworkRun)
+
+    def _update_networks(self, chosen: Any, hyperparameters: Any, start: Any) -> list[Message]:
+        """New hyperparameters retrain the chosen networks from step 0 up to the cursor (same seed, same data)."""
+        if start is not None:
+            raise SessionError("A network has no start point; change its hyperparameters, or start a new race.")
+        new_runs = list(self.runs)
+        try:
+            for i in chosen:
+                config = self.runs[i].config
+                new_runs[i] = NetworkRun(replace(config, hyperparameters={**config.hyperparameters, **hyperparameters}))
+        except NetworkConfigError as error:
             raise SessionError(str(error)) from None
         self.runs = new_runs
         return self._started() + self._move_to(self.cursor)
@@ -214,7 +297,7 @@ class LiveSession:
 
     def _advance(self, n: int) -> list[Message]:
         target = self.cursor + n
-        advance_to(self.runs, target)
+        self._bring_to(target)
         new_cursor = min(target, self._last_step())
         frames = [
             self._frame(i, frame)
@@ -226,9 +309,17 @@ class LiveSession:
         self.cursor = new_cursor
         return self._pack(frames) + self._status_changes()
 
+    def _bring_to(self, step: int) -> None:
+        if self._networks():
+            for run in self.runs:
+                if run.step < step:
+                    run.advance(step - run.step)
+        else:
+            advance_to(self.runs, step)
+
     def _move_to(self, step: int) -> list[Message]:
         self.playing = False
-        advance_to(self.runs, step)
+        self._bring_to(step)
         self.cursor = min(step, self._last_step())
         return [{"type": "cursor", "step": self.cursor}, *self._frames_at(self.cursor)]
 
@@ -239,9 +330,19 @@ class LiveSession:
     def _pack(self, frames: list[Message]) -> list[Message]:
         if not frames:
             return []
+        if self._networks():
+            self._attach_pictures(frames)
         if self.batch:
             return [{"type": "frames", "step": self.cursor, "frames": frames}]
         return frames
+
+    def _attach_pictures(self, frames: list[Message]) -> None:
+        """The boundary and weights go with each network's newest frame only: that is what the page draws."""
+        newest: dict[int, Message] = {}
+        for frame in frames:
+            newest[frame["run"]] = frame
+        for index, frame in newest.items():
+            frame["picture"] = self.runs[index].picture(frame["step"])
 
     @staticmethod
     def _frame(index: int, frame: dict[str, Any]) -> Message:
@@ -270,6 +371,16 @@ class LiveSession:
 
     def _started(self) -> list[Message]:
         self._shown_status = [RUNNING] * len(self.runs)
+        if self._networks():
+            return [
+                {
+                    "type": "started",
+                    "runs": [run.config.describe() for run in self.runs],
+                    "data": self.runs[0].points(),
+                    "sizes": [list(run.arch.sizes) for run in self.runs],
+                    "optimizers": [run.optimizer.name for run in self.runs],
+                }
+            ]
         objective = self.runs[0].config.objective
         return [
             {
