@@ -132,6 +132,11 @@ def two_d(request: Request) -> HTMLResponse:
     return render(request, "two_d.html", "2d")
 
 
+@router.get("/network", response_class=HTMLResponse)
+def network(request: Request) -> HTMLResponse:
+    return render(request, "network.html", "network")
+
+
 def install(app: FastAPI) -> None:
     """Include the page routes (Plotly's route first, so the /static mount does not shadow it) and mount /static."""
     app.include_router(router)

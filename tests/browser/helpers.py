@@ -15,6 +15,11 @@ READY_2D = (
     " && document.getElementById('contour-base')?.data?.length > 0"
 )
 
+READY_NETWORK = (
+    "() => window.hillside?.session?.histories?.[0]?.length > 0"
+    " && document.querySelector('#boundaries .boundary')?.data?.length > 0"
+)
+
 # The first trace of the 2D overlay is run 0's trail: every point it has visited, in order.
 TRAIL_2D = "() => { const t = document.getElementById('contour-overlay').data[0]; return [t.x, t.y]; }"
 # The 1D balls are the traces named after a run (hops and tangents are unnamed).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import READY_1D, READY_2D
+from tests.browser.helpers import READY_1D, READY_2D, READY_NETWORK
 
 pytestmark = pytest.mark.browser
 
@@ -12,10 +12,11 @@ PAGES = [
     ("/", "() => document.querySelectorAll('#lecture-list li').length > 0"),
     ("/1d", READY_1D),
     ("/2d", READY_2D),
+    ("/network", READY_NETWORK),
 ]
 
 
-@pytest.mark.parametrize(("path", "ready"), PAGES, ids=["home", "1d", "2d"])
+@pytest.mark.parametrize(("path", "ready"), PAGES, ids=["home", "1d", "2d", "network"])
 def test_page_loads_with_no_error_and_nothing_from_outside(watched, path: str, ready: str) -> None:
     watched.open(path, ready)
     assert watched.errors == []
@@ -27,7 +28,7 @@ def test_page_loads_with_no_error_and_nothing_from_outside(watched, path: str, r
 def test_landing_page_links_every_page_and_scene(watched) -> None:
     watched.open("/", PAGES[0][1])
     links = watched.page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
-    assert "/1d" in links and "/2d" in links and "/docs" in links
+    assert "/1d" in links and "/2d" in links and "/network" in links and "/docs" in links
     assert any(link.startswith("/2d?scene=") for link in links)
     images = watched.page.eval_on_selector_all(".page-card img", "is => is.map(i => i.naturalWidth)")
     assert len(images) == 3 and all(width > 0 for width in images)

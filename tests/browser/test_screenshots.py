@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import READY_1D, READY_2D
+from tests.browser.helpers import READY_1D, READY_2D, READY_NETWORK
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,7 @@ SHOTS = [
     ("1d-learning-rates", "/1d?scene=learning-rates&step=12", READY_1D, 12),
     ("2d-rosenbrock", "/2d?scene=rosenbrock&step=150", READY_2D, 150),
     ("2d-fog", "/2d?scene=fog&step=8", READY_2D, 8),
+    ("network-vanishing", "/network?scene=net-vanishing&step=200", READY_NETWORK, 200),
 ]
 
 

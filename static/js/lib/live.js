@@ -117,6 +117,7 @@ export class LiveClient {
       ...this.startMessage,
       runs: this.startMessage.runs.map((mine, i) => {
         const theirs = started.runs[i];
+        if (mine.network) return { ...mine, hyperparameters: theirs.hyperparameters, seed: theirs.seed };
         return {
           ...mine,
           hyperparameters: theirs.hyperparameters,

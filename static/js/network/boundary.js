@@ -1,0 +1,80 @@
+// One network's picture: the probability of class 1 over the plane (its decision boundary at 0.5) with the
+// training points (filled) and test points (hollow); for regression, the network's curve through the points.
+import { colour } from "../lib/palette.js";
+import { axis, baseLayout, PLOT_CONFIG, theme } from "../lib/theme.js";
+
+const CLASS_COLOURS = ["#D55E00", "#0072B2"];
+const SCALE = [
+  [0, "#f6c9a8"],
+  [0.5, "#f7f7f7"],
+  [1, "#a9cbe6"],
+];
+
+function pointsTrace(set, hollow, th) {
+  const [xs, ys] = [set.x.map((p) => p[0]), set.x.map((p) => p[1])];
+  return {
+    type: "scatter",
+    mode: "markers",
+    x: xs,
+    y: ys,
+    marker: {
+      size: th.marker * 0.55,
+      color: hollow ? "rgba(0,0,0,0)" : set.y.map((label) => CLASS_COLOURS[label > 0.5 ? 1 : 0]),
+      line: { width: hollow ? 2 : 1, color: hollow ? set.y.map((label) => CLASS_COLOURS[label > 0.5 ? 1 : 0]) : "#fff" },
+    },
+    hoverinfo: "skip",
+  };
+}
+
+export function drawBoundary(div, data, picture, run, title) {
+  const th = theme();
+  const layout = baseLayout(th, {
+    margin: { l: th.font * 2.4, r: th.font * 0.5, t: th.font * 1.8, b: th.font * 2 },
+    title: { text: title, font: { size: th.font, color: colour(run) }, x: 0.02, y: 0.98 },
+    uirevision: "boundary",
+  });
+  if (data.task === "regression") {
+    const traces = [
+      {
+        type: "scatter",
+        mode: "markers",
+        x: data.train.x.map((p) => p[0]),
+        y: data.train.y,
+        marker: { size: th.marker * 0.5, color: "#777" },
+        hoverinfo: "skip",
+      },
+      { type: "scatter", mode: "lines", x: picture?.x ?? [], y: picture?.curve ?? [], line: { color: colour(run), width: th.line } },
+    ];
+    Plotly.react(div, traces, { ...layout, xaxis: axis(th), yaxis: axis(th, { range: [-1.8, 1.8] }) }, PLOT_CONFIG);
+    return;
+  }
+  const traces = [];
+  if (picture?.z) {
+    traces.push({
+      type: "contour",
+      x: picture.x,
+      y: picture.y,
+      z: picture.z,
+      zmin: 0,
+      zmax: 1,
+      colorscale: SCALE,
+      showscale: false,
+      contours: { start: 0.5, end: 0.5, size: 1, coloring: "heatmap", showlines: true },
+      line: { color: "#222", width: 2.5 },
+      hoverinfo: "skip",
+    });
+  }
+  traces.push(pointsTrace(data.train, false, th), pointsTrace(data.test, true, th));
+  const range = picture?.x ? [picture.x[0], picture.x[picture.x.length - 1]] : undefined;
+  const rangeY = picture?.y ? [picture.y[0], picture.y[picture.y.length - 1]] : undefined;
+  Plotly.react(
+    div,
+    traces,
+    {
+      ...layout,
+      xaxis: axis(th, { range, showgrid: false, zeroline: false, constrain: "domain" }),
+      yaxis: axis(th, { range: rangeY, showgrid: false, zeroline: false, scaleanchor: "x", constrain: "domain" }),
+    },
+    PLOT_CONFIG,
+  );
+}

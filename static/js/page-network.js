@@ -1,0 +1,352 @@
+// /network: training a network is walking down a hillside whose coordinates are the weights. The same
+// websocket session and transport as /1d and /2d drive one network, or two or three side by side.
+import { fetchOptimizers } from "./lib/api.js";
+import { setPresenter, showConnection, showToast, toggleFullscreen, toggleHelp, wireChrome } from "./lib/chrome.js";
+import { fillSelect } from "./lib/controls.js";
+import { num } from "./lib/format.js";
+import { bindKeys } from "./lib/keys.js";
+import { t } from "./lib/messages.js";
+import { colour } from "./lib/palette.js";
+import { keepSized } from "./lib/resize.js";
+import { shortName } from "./lib/run-text.js";
+import { renderSceneList, showScene } from "./lib/scene-list.js";
+import { Session } from "./lib/session.js";
+import { UrlState } from "./lib/state.js";
+import { SPEEDS, Transport } from "./lib/transport.js";
+import { drawBoundary } from "./network/boundary.js";
+import { drawGradients, drawLosses } from "./network/charts.js";
+import { drawDiagram } from "./network/diagram.js";
+import { DEFAULTS, SCENES } from "./network/scenes.js";
+
+const DATASETS = ["xor", "circles", "moons", "spiral", "blobs", "sine"];
+const ACTIVATIONS = ["tanh", "sigmoid", "relu", "linear"];
+const LOSSES = ["cross_entropy", "squared_error"];
+const INITS = ["xavier_he", "small_uniform", "zeros"];
+const BATCHES = [0, 16, 1];
+const COMPARE = ["none", "batches", "fixes"];
+const MAX_STEPS = 3000;
+
+/** "8,8" -> [8, 8]; "" -> []; null when it is not 0–6 whole numbers from 1 to 16. */
+export function parseHidden(text) {
+  const parts = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const sizes = parts.map(Number);
+  const ok = sizes.length <= 6 && sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 16);
+  return ok ? sizes : null;
+}
+
+class NetworkPage {
+  async boot() {
+    try {
+      this.optimizers = (await fetchOptimizers()).filter((o) => o.family === "first_order");
+    } catch (error) {
+      showToast(error.message, { error: true, ms: 60000 });
+      return;
+    }
+    this.url = new UrlState(this.properties());
+    const params = new URLSearchParams(window.location.search);
+    const bare = ![...params.keys()].some((k) => k !== "presenter");
+    const scene = bare ? SCENES[0].id : params.get("scene");
+    this.state = this.url.read(window.location.search, this.baseState(scene));
+    setPresenter(this.state.presenter);
+    this.session = new Session({
+      onRender: () => this.render(),
+      onStarted: (message) => this.started(message),
+      onCursor: (step) => {
+        this.state.step = step;
+        this.writeUrl();
+      },
+      onError: (text) => showToast(text, { error: true }),
+      onConnection: showConnection,
+    });
+    this.transport = new Transport({
+      session: this.session,
+      speed: this.state.speed,
+      onSpeed: (speed) => {
+        this.state.speed = speed;
+        this.writeUrl();
+      },
+    });
+    this.buildControls();
+    this.wireKeys();
+    keepSized(document.getElementById("net-loss-plot"), document.getElementById("net-grad-plot"));
+    this.session.connect();
+    this.startRace(this.state.step);
+    window.hillside = this; // for the browser tests and the curious
+  }
+
+  properties() {
+    const oneOf = (list) => (v) => list.includes(v);
+    return [
+      { name: "dataset", type: "string", default: DEFAULTS.dataset, valid: oneOf(DATASETS) },
+      { name: "hidden", type: "string", default: DEFAULTS.hidden, valid: (v) => parseHidden(v) !== null },
+      { name: "activation", type: "string", default: DEFAULTS.activation, valid: oneOf(ACTIVATIONS) },
+      { name: "loss", type: "string", default: DEFAULTS.loss, valid: oneOf(LOSSES) },
+      { name: "init", type: "string", default: DEFAULTS.init, valid: oneOf(INITS) },
+      { name: "batch", type: "int", default: DEFAULTS.batch, valid: oneOf(BATCHES) },
+      { name: "optimizer", type: "string", default: DEFAULTS.optimizer, valid: (v) => this.optimizers.some((o) => o.id === v) },
+      { name: "lr", type: "number", default: DEFAULTS.lr, valid: (v) => v > 0 && v <= 1000 },
+      { name: "compare", type: "string", default: DEFAULTS.compare, valid: oneOf(COMPARE) },
+      { name: "step", type: "int", default: 0, valid: (v) => v >= 0 && v <= MAX_STEPS },
+      { name: "speed", type: "int", default: DEFAULTS.speed, valid: (v) => SPEEDS.includes(v) },
+      { name: "presenter", type: "bool", default: false },
+      { name: "scene", type: "string", default: "", always: true, valid: (v) => SCENES.some((s) => s.id === v) },
+    ];
+  }
+
+  baseState(scene) {
+    const found = SCENES.find((s) => s.id === scene);
+    return found ? { ...this.url.defaults(), ...found.state, scene: found.id, step: 0 } : this.url.defaults();
+  }
+
+  // ----- the runs -----
+
+  runSpecs() {
+    const s = this.state;
+    const network = {
+      dataset: s.dataset,
+      hidden: parseHidden(s.hidden) ?? [],
+      activation: s.activation,
+      loss: s.dataset === "sine" ? "squared_error" : s.loss,
+      init: s.init,
+      batch: s.batch,
+    };
+    const main = { network, optimizer: s.optimizer, hyperparameters: { lr: s.lr }, seed: 0 };
+    if (s.compare === "batches") {
+      return [1, 16, 0].map((batch) => ({ ...main, network: { ...network, batch } }));
+    }
+    if (s.compare === "fixes" && s.dataset !== "sine") {
+      return [main, { ...main, network: { ...network, activation: "relu", loss: "cross_entropy", init: "xavier_he" } }];
+    }
+    return [main];
+  }
+
+  labels() {
+    const s = this.state;
+    const optimizer = this.optimizers.find((o) => o.id === s.optimizer);
+    const name = optimizer ? shortName(optimizer) : s.optimizer;
+    const main = t("net.runner.main", { optimizer: name, lr: num(s.lr, 3) });
+    if (s.compare === "batches") return [1, 16, 0].map((b) => t(`net.runner.batch_${b}`));
+    if (s.compare === "fixes" && s.dataset !== "sine") return [main, t("net.runner.fix")];
+    return [main];
+  }
+
+  startRace(targetStep = 0) {
+    this.state.step = targetStep;
+    this.data = null;
+    this.session.start(this.runSpecs(), { maxSteps: MAX_STEPS, targetStep });
+    this.syncControls();
+    showScene(this.state.scene, document.getElementById("caption"));
+    this.writeUrl();
+  }
+
+  started(message) {
+    this.data = message.data;
+    this.sizes = message.sizes;
+    this.ensureBoundaryDivs(message.runs.length);
+  }
+
+  // ----- controls -----
+
+  buildControls() {
+    renderSceneList(document.getElementById("scene-list"), SCENES, (id) => this.applyScene(id));
+    const fill = (id, values, key) => fillSelect(document.getElementById(id), values.map((v) => [String(v), t(`${key}.${v}`)]), "");
+    fill("net-dataset", DATASETS, "net.dataset");
+    fill("net-activation", ACTIVATIONS, "net.activation");
+    fill("net-loss", LOSSES, "net.loss");
+    fill("net-init", INITS, "net.init");
+    fill("net-batch", BATCHES, "net.batch");
+    fill("net-compare", COMPARE, "net.compare");
+    fillSelect(document.getElementById("net-optimizer"), this.optimizers.map((o) => [o.id, o.name]), this.state.optimizer);
+    const bind = (id, name, parse = (v) => v) => {
+      document.getElementById(id).addEventListener("change", (event) => this.change(name, parse(event.target.value)));
+    };
+    bind("net-dataset", "dataset");
+    bind("net-activation", "activation");
+    bind("net-loss", "loss");
+    bind("net-init", "init");
+    bind("net-batch", "batch", Number);
+    bind("net-compare", "compare");
+    bind("net-optimizer", "optimizer");
+    document.getElementById("net-lr").addEventListener("change", (event) => {
+      const lr = Number(event.target.value);
+      if (lr > 0 && lr <= 1000) this.change("lr", lr);
+      else event.target.value = String(this.state.lr);
+    });
+    document.getElementById("net-hidden").addEventListener("change", (event) => {
+      if (parseHidden(event.target.value) === null) {
+        showToast(t("net.bad_hidden"), { error: true });
+        event.target.value = this.state.hidden;
+      } else {
+        this.change("hidden", event.target.value.replace(/\s+/g, ""));
+      }
+    });
+  }
+
+  syncControls() {
+    const s = this.state;
+    const set = (id, value) => {
+      const el = document.getElementById(id);
+      if (document.activeElement !== el) el.value = String(value);
+    };
+    set("net-dataset", s.dataset);
+    set("net-hidden", s.hidden);
+    set("net-activation", s.activation);
+    set("net-loss", s.dataset === "sine" ? "squared_error" : s.loss);
+    set("net-init", s.init);
+    set("net-batch", s.batch);
+    set("net-optimizer", s.optimizer);
+    set("net-lr", s.lr);
+    set("net-compare", s.compare);
+    document.getElementById("net-loss").disabled = s.dataset === "sine";
+  }
+
+  change(name, value) {
+    this.state[name] = value;
+    this.state.scene = "";
+    this.startRace();
+  }
+
+  applyScene(id) {
+    this.state = { ...this.baseState(id), presenter: this.state.presenter };
+    this.transport.speed = this.state.speed;
+    this.transport.select.value = String(this.state.speed);
+    this.startRace();
+  }
+
+  goToScene(offset) {
+    const index = SCENES.findIndex((s) => s.id === this.state.scene);
+    const next = SCENES[index + offset];
+    if (next) this.applyScene(next.id);
+  }
+
+  wireKeys() {
+    const chrome = wireChrome({
+      onPresenter: (on) => {
+        this.state.presenter = on;
+        this.writeUrl();
+        this.render();
+      },
+    });
+    bindKeys({
+      play: () => this.transport.toggle(),
+      step: () => this.transport.step(),
+      back: () => this.transport.back(),
+      reset: () => this.transport.reset(),
+      fullscreen: toggleFullscreen,
+      presenter: chrome.presenter,
+      help: toggleHelp,
+      nextScene: () => this.goToScene(1),
+      previousScene: () => this.goToScene(-1),
+    });
+  }
+
+  writeUrl() {
+    this.url.write(this.state, this.baseState(this.state.scene));
+  }
+
+  // ----- drawing -----
+
+  ensureBoundaryDivs(count) {
+    const box = document.getElementById("boundaries");
+    if (box.children.length === count) return;
+    box.replaceChildren(
+      ...Array.from({ length: count }, () => Object.assign(document.createElement("div"), { className: "plot boundary" })),
+    );
+    box.dataset.count = String(count);
+    keepSized(...box.children);
+  }
+
+  /** The newest picture at or before the cursor (pictures travel with the newest frame of each tick). */
+  pictureOf(run) {
+    const history = this.session.histories[run] ?? [];
+    for (let step = Math.min(this.session.cursor, history.length - 1); step >= 0; step -= 1) {
+      if (history[step]?.picture) return history[step].picture;
+    }
+    return null;
+  }
+
+  render() {
+    this.transport.render();
+    const session = this.session;
+    const labels = this.labels();
+    const frame = session.current(0);
+    if (frame) {
+      document.getElementById("stage-step").textContent = t("stage.step", { n: frame.step });
+      document.getElementById("stage-sub").textContent = t("net.step_note", {
+        updates: frame.updates,
+        epoch: num(frame.epoch, 3),
+      });
+    }
+    if (this.data) {
+      [...document.getElementById("boundaries").children].forEach((div, run) => {
+        drawBoundary(div, this.data, this.pictureOf(run), run, labels[run] ?? "");
+      });
+    }
+    const picture = this.pictureOf(0);
+    document.getElementById("diagram-title").textContent = t("net.diagram_title", { runner: labels[0] ?? "" });
+    drawDiagram(document.getElementById("diagram"), picture?.weights);
+    drawLosses(document.getElementById("net-loss-plot"), session.histories, session.cursor);
+    document.getElementById("grad-title").textContent = t("net.grad_title", { runner: labels[0] ?? "" });
+    drawGradients(document.getElementById("net-grad-plot"), session.histories[0] ?? [], session.cursor);
+    this.renderScoreboard(labels);
+    this.renderStatuses(labels);
+  }
+
+  renderScoreboard(labels) {
+    const table = document.getElementById("net-scoreboard");
+    const head = ["net.col.runner", "net.col.loss", "net.col.accuracy", "net.col.saturated"];
+    const rows = this.session.histories.map((_, run) => {
+      const f = this.session.current(run);
+      const accuracy = f?.accuracy === null || f?.accuracy === undefined ? "—" : `${num(100 * f.accuracy, 3)}% (${num(100 * f.test_accuracy, 3)}%)`;
+      return [labels[run] ?? "", f ? num(f.loss, 4) : "", f ? accuracy : "", f ? `${num(100 * f.saturated, 2)}%` : ""];
+    });
+    const signature = JSON.stringify(rows);
+    if (signature === this.shownScores) return;
+    this.shownScores = signature;
+    const cell = (tag, text) => Object.assign(document.createElement(tag), { textContent: text });
+    const headRow = document.createElement("tr");
+    head.forEach((key) => headRow.append(cell("th", t(key))));
+    headRow.lastChild.title = t("net.saturated_hint");
+    table.replaceChildren(
+      Object.assign(document.createElement("thead"), {}),
+      Object.assign(document.createElement("tbody"), {}),
+    );
+    table.tHead.append(headRow);
+    rows.forEach((row, run) => {
+      const tr = document.createElement("tr");
+      row.forEach((text, i) => {
+        const td = cell("td", text);
+        if (i === 0) {
+          td.className = "who";
+          const swatch = Object.assign(document.createElement("span"), { className: "swatch" });
+          swatch.style.background = colour(run);
+          td.prepend(swatch);
+        }
+        tr.append(td);
+      });
+      table.tBodies[0].append(tr);
+    });
+  }
+
+  renderStatuses(labels) {
+    const items = this.session.statuses.map((s, i) => ({ ...s, i })).filter((s) => s.status === "diverged");
+    const list = document.getElementById("status-list");
+    const signature = JSON.stringify(items);
+    if (signature === this.shownStatuses) return;
+    this.shownStatuses = signature;
+    list.replaceChildren(
+      ...items.map(({ status, message, i }) => {
+        const box = Object.assign(document.createElement("div"), { className: `status ${status}` });
+        box.style.setProperty("--run-colour", colour(i));
+        box.append(
+          Object.assign(document.createElement("strong"), { textContent: t(`status.${status}`, { run: labels[i] ?? "" }) }),
+          Object.assign(document.createElement("p"), { textContent: message }),
+        );
+        return box;
+      }),
+    );
+  }
+}
+
+const page = new NetworkPage();
+await page.boot();

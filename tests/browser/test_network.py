@@ -1,0 +1,75 @@
+"""/network in a real browser: a network trains, its boundary forms, gradients vanish and a fix learns."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import READY_NETWORK
+
+pytestmark = pytest.mark.browser
+
+BOUNDARY = "() => document.querySelector('#boundaries .boundary').data.find(t => t.type === 'contour').z"
+
+
+def seek(page, step: int) -> None:
+    page.evaluate(f"window.hillside.session.seek({step})")
+    page.wait_for_function(f"() => window.hillside.session.cursor === {step} || window.hillside.session.ended")
+
+
+def test_xor_trains_and_its_boundary_forms(watched) -> None:
+    watched.open("/network?scene=net-xor", READY_NETWORK)
+    page = watched.page
+    before = page.evaluate(BOUNDARY)
+    seek(page, 300)
+    page.wait_for_function("() => window.hillside.pictureOf(0) !== null")
+    frame = page.evaluate("window.hillside.session.current(0)")
+    assert frame["accuracy"] > 0.95  # the noisy XOR: a few points sit across the axes
+    after = page.evaluate(BOUNDARY)
+    changed = sum(
+        abs(a - b) > 0.2 for row_a, row_b in zip(before, after, strict=True) for a, b in zip(row_a, row_b, strict=True)
+    )
+    assert changed > 100  # the picture of the boundary moved, not just a number
+    # the diagram shows the 2-4-1 network: 7 units and 12 weights
+    assert page.locator("#diagram circle").count() == 7 and page.locator("#diagram line").count() == 12
+    assert watched.errors == []
+
+
+def test_without_a_hidden_layer_a_straight_line_gets_at_most_three_corners(watched) -> None:
+    watched.open("/network?scene=net-linear", READY_NETWORK)
+    seek(watched.page, 300)
+    assert watched.page.evaluate("window.hillside.session.current(0).accuracy") < 0.8  # three corners of four
+
+
+def test_vanishing_gradients_and_the_fix_side_by_side(watched) -> None:
+    watched.open("/network?scene=net-vanishing", READY_NETWORK)
+    page = watched.page
+    assert page.locator("#boundaries .boundary").count() == 2
+    norms = page.evaluate("window.hillside.session.current(0).layer_grad_norms")
+    assert norms[0] < norms[-1] / 100  # the layer nearest the input gets a hundredth of the output layer's
+    seek(page, 300)
+    sigmoid, relu = (page.evaluate(f"window.hillside.session.current({run}).accuracy") for run in (0, 1))
+    assert relu > 0.95 and sigmoid < 0.7
+    watched.screenshot("network-vanishing-300")
+
+
+def test_changing_the_network_restarts_and_the_link_reopens_it(watched, watch) -> None:
+    watched.open("/network?scene=net-circles", READY_NETWORK)
+    page = watched.page
+    page.fill("#net-hidden", "3,3")
+    page.press("#net-hidden", "Enter")
+    page.wait_for_function("() => window.hillside.session.configs[0]?.network?.hidden?.join() === '3,3'")
+    page.select_option("#net-activation", "relu")
+    page.wait_for_function("() => window.hillside.session.configs[0]?.network?.activation === 'relu'")
+    page.evaluate("document.activeElement.blur()")
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.hillside.session.cursor === 5")
+    page.wait_for_timeout(600)  # the URL is written at most every 400 ms
+    fresh = watch(fresh=True)
+    fresh.open("/network?" + page.url.split("?", 1)[1], READY_NETWORK)
+    fresh.page.wait_for_function("() => window.hillside.session.cursor === 5")
+    config = fresh.page.evaluate("window.hillside.session.configs[0].network")
+    assert config["hidden"] == [3, 3] and config["activation"] == "relu"
+    same = "window.hillside.session.current(0).loss"
+    assert fresh.page.evaluate(same) == page.evaluate(same)
+    assert fresh.errors == []
