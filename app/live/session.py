@@ -16,10 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.api.catalogue import function_info
 from app.api.errors import describe_pydantic_error
+from app.api.network_schemas import NetworkRunSpec
 from app.api.runs import config_from
 from app.api.schemas import RunSpec
 from app.nn.run import MAX_STEPS as MAX_NETWORK_STEPS
-from app.nn.run import NetworkConfig, NetworkConfigError, NetworkRun
+from app.nn.run import NetworkConfigError, NetworkRun
 from app.optimizers.base import HyperparameterError, resolve_hyperparameters
 from app.runs.config import HyperparameterChange
 from app.runs.factory import ConfigError, check_start
@@ -41,38 +42,6 @@ class ChangeSpec(BaseModel):
 
 class LiveRunSpec(RunSpec):
     changes: list[ChangeSpec] = Field(default_factory=list, max_length=64)
-
-
-class NetworkShape(BaseModel):
-    """The network and its data; see app/nn/run.py's NetworkConfig for the meaning of each field."""
-
-    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
-    dataset: str = "xor"
-    points: int = Field(200, ge=10, le=1000)
-    noise: float = Field(0.05, ge=0, le=0.5)
-    test_share: float = Field(0.2, ge=0, le=0.5)
-    hidden: list[int] = Field(default_factory=lambda: [4], max_length=6)
-    activation: str = "tanh"
-    loss: str = "cross_entropy"
-    l2: float = Field(0.0, ge=0, le=1)
-    init: str = "xavier_he"
-    batch: int = Field(0, ge=0, le=1000)
-    unit: str = "update"
-
-
-class NetworkRunSpec(BaseModel):
-    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
-    network: NetworkShape
-    optimizer: str = "adam"
-    hyperparameters: dict[str, float] = Field(default_factory=dict, max_length=16)
-    seed: int = Field(0, ge=0, le=2**32 - 1)
-
-    def config(self, max_steps: int) -> NetworkConfig:
-        shape = self.network.model_dump()
-        shape["hidden"] = tuple(shape["hidden"])
-        return NetworkConfig(
-            **shape, optimizer=self.optimizer, hyperparameters=self.hyperparameters, seed=self.seed, max_steps=max_steps
-        )
 
 
 class StartMessage(BaseModel):

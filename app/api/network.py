@@ -1,0 +1,164 @@
+"""Network runs over HTTP: create, step, read, draw (boundary, landscape), forget; and the single neuron."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.api.network_schemas import (
+    LandscapeResult,
+    NetworkPicture,
+    NetworkRunCreate,
+    NetworkRunPublic,
+    NetworkStepRequest,
+    NeuronResult,
+)
+from app.api.responses import FastJSON
+from app.api.schemas import ErrorBody
+from app.nn.landscape import landscape, plane_losses, project_history
+from app.nn.neuron import neuron_picture
+from app.nn.run import MAX_STEPS, NetworkConfigError, NetworkRun
+from app.runs.factory import ConfigError
+from app.runs.store import RunNotFound, RunStore
+
+router = APIRouter(prefix="/network", tags=["network"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The body could not be read as JSON."},
+    422: {"model": ErrorBody, "description": "A value is missing, malformed or out of range; `detail` says which."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorBody, "description": "No such run."}}
+
+
+def get_store(request: Request) -> RunStore:
+    return request.app.state.runs
+
+
+Store = Annotated[RunStore, Depends(get_store)]
+
+
+def _network(store: RunStore, run_id: str) -> NetworkRun:
+    run = store.get(run_id)
+    if not isinstance(run, NetworkRun):
+        raise RunNotFound(f"Run {run_id} is not a network run; use /api/v1/runs/{run_id}.")
+    return run
+
+
+def _public(run_id: str, run: NetworkRun, since: int = 0) -> dict[str, Any]:
+    return {"id": run_id, "config": run.config.describe(), **run.summary(), "frames": run.frames[since:]}
+
+
+@router.post(
+    "/runs", status_code=201, response_model=NetworkRunPublic, responses=ERRORS, summary="Create a network run"
+)
+def create(body: NetworkRunCreate, store: Store) -> FastJSON:
+    """The data set, the initial weights and every shuffle come from `seed`: the same body trains the same way."""
+    try:
+        run = NetworkRun(body.config(body.max_steps))
+    except NetworkConfigError as error:
+        raise ConfigError(str(error)) from None
+    run_id = store.add(run)
+    return FastJSON(_public(run_id, run), status_code=201, headers={"Location": f"/api/v1/network/runs/{run_id}"})
+
+
+@router.get("/runs/{run_id}", response_model=NetworkRunPublic, responses=NOT_FOUND, summary="A network run")
+def read(run_id: str, store: Store, since: int = Query(0, ge=0, le=MAX_STEPS)) -> FastJSON:
+    run = _network(store, run_id)
+    with store.lock_for(run):
+        return FastJSON(_public(run_id, run, since))
+
+
+@router.post("/runs/{run_id}/step", response_model=NetworkRunPublic, responses=NOT_FOUND, summary="Train n more steps")
+def step(run_id: str, store: Store, body: NetworkStepRequest | None = None) -> FastJSON:
+    run = _network(store, run_id)
+    with store.lock_for(run):
+        first = run.step + 1
+        run.advance(body.n if body else 1)
+        return FastJSON(_public(run_id, run, first))
+
+
+@router.get(
+    "/runs/{run_id}/boundary",
+    response_model=NetworkPicture,
+    responses=NOT_FOUND,
+    summary="The decision boundary (or regression curve) and the weights at a step",
+)
+def boundary(
+    run_id: str,
+    store: Store,
+    step: int | None = Query(None, ge=0, le=MAX_STEPS, description="Defaults to the latest."),
+    resolution: int = Query(41, ge=5, le=201),
+) -> FastJSON:
+    run = _network(store, run_id)
+    with store.lock_for(run):
+        return FastJSON(run.picture(run.step if step is None else step, resolution))
+
+
+@router.get(
+    "/runs/{run_id}/landscape",
+    response_model=LandscapeResult,
+    responses=NOT_FOUND,
+    summary="The loss landscape around the current weights and the path on the plane of its principal directions",
+)
+def loss_landscape(
+    run_id: str,
+    store: Store,
+    resolution: int = Query(41, ge=5, le=81, description="Grid points per axis."),
+    span: float = Query(1.0, gt=0, le=5, allow_inf_nan=False, description="The grid covers [-span, span]^2."),
+) -> FastJSON:
+    """Random directions are filter-normalised (Li et al. 2018) and drawn from the run's seed."""
+    run = _network(store, run_id)
+    with store.lock_for(run):
+        theta, history = run.theta.copy(), np.array(run.history)
+    x, y, loss, l2 = run.data.x_train, run.data.y_train, run.config.loss, run.config.l2
+    rng = np.random.default_rng([run.config.seed, 2])
+    around = landscape(theta, run.arch, x, y, loss, l2, rng, (resolution, resolution), span)
+    projection = project_history(history)
+    us, vs, plane = plane_losses(projection, run.arch, x, y, loss, l2, resolution=min(resolution, 31))
+    return FastJSON(
+        {
+            "alpha": around.alphas,
+            "beta": around.betas,
+            "loss": around.loss,
+            "pca_u": us,
+            "pca_v": vs,
+            "pca_loss": plane,
+            "path": projection.coordinates,
+            "distance": projection.distance,
+            "explained": list(projection.explained),
+        }
+    )
+
+
+@router.delete("/runs/{run_id}", status_code=204, responses={404: {"model": ErrorBody}}, summary="Forget a network run")
+def forget(run_id: str, store: Store) -> Response:
+    _network(store, run_id)
+    store.delete(run_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/neuron",
+    response_model=NeuronResult,
+    responses=ERRORS,
+    summary="One sigmoid neuron: squared error vs cross-entropy",
+)
+def neuron(
+    w: float = Query(2.0, ge=-4, le=4, allow_inf_nan=False, description="Starting weight."),
+    b: float = Query(2.0, ge=-4, le=4, allow_inf_nan=False, description="Starting bias."),
+    lr: float = Query(0.15, gt=0, le=10, allow_inf_nan=False),
+    steps: int = Query(300, ge=1, le=2000),
+) -> FastJSON:
+    """Both loss surfaces over (w, b) for x = 1, y = 0, and both gradient-descent paths from the same start."""
+    picture = neuron_picture((w, b), lr, steps)
+    return FastJSON(
+        {
+            "w": picture.w,
+            "b": picture.b,
+            **picture.surfaces,
+            "paths": picture.paths,
+            "outputs": picture.outputs,
+        }
+    )
