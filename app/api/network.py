@@ -8,6 +8,7 @@ import numpy as np
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.network_schemas import (
+    LandscapeRequest,
     LandscapeResult,
     NetworkPicture,
     NetworkRunCreate,
@@ -112,24 +113,41 @@ def loss_landscape(
     run = _network(store, run_id)
     with store.lock_for(run):
         theta, history = run.theta.copy(), np.array(run.history)
+    return FastJSON(_landscape(run, theta, history, resolution, span))
+
+
+@router.post(
+    "/landscape",
+    response_model=LandscapeResult,
+    responses=ERRORS,
+    summary="The same for a run described by its config: it is replayed to `step` first (stateless)",
+)
+def landscape_of_config(body: LandscapeRequest) -> FastJSON:
+    try:
+        run = NetworkRun(body.run.config(max(body.step, 1)))
+    except NetworkConfigError as error:
+        raise ConfigError(str(error)) from None
+    run.advance(body.step)
+    return FastJSON(_landscape(run, run.theta, np.array(run.history), body.resolution, body.span))
+
+
+def _landscape(run: NetworkRun, theta: np.ndarray, history: np.ndarray, resolution: int, span: float) -> dict:
     x, y, loss, l2 = run.data.x_train, run.data.y_train, run.config.loss, run.config.l2
     rng = np.random.default_rng([run.config.seed, 2])
     around = landscape(theta, run.arch, x, y, loss, l2, rng, (resolution, resolution), span)
     projection = project_history(history)
     us, vs, plane = plane_losses(projection, run.arch, x, y, loss, l2, resolution=min(resolution, 31))
-    return FastJSON(
-        {
-            "alpha": around.alphas,
-            "beta": around.betas,
-            "loss": around.loss,
-            "pca_u": us,
-            "pca_v": vs,
-            "pca_loss": plane,
-            "path": projection.coordinates,
-            "distance": projection.distance,
-            "explained": list(projection.explained),
-        }
-    )
+    return {
+        "alpha": around.alphas,
+        "beta": around.betas,
+        "loss": around.loss,
+        "pca_u": us,
+        "pca_v": vs,
+        "pca_loss": plane,
+        "path": projection.coordinates,
+        "distance": projection.distance,
+        "explained": list(projection.explained),
+    }
 
 
 @router.delete("/runs/{run_id}", status_code=204, responses={404: {"model": ErrorBody}}, summary="Forget a network run")

@@ -60,6 +60,13 @@ class NetworkRunCreate(NetworkRunSpec):
     )
 
 
+class LandscapeRequest(Strict):
+    run: NetworkRunSpec
+    step: int = Field(0, ge=0, le=MAX_STEPS, description="Replay the run to this step, then look around.")
+    resolution: int = Field(41, ge=5, le=61)
+    span: float = Field(1.0, gt=0, le=5)
+
+
 class NetworkFrame(BaseModel):
     step: int
     updates: int = Field(description="Optimizer updates so far.")

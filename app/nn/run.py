@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from app.nn.activations import ACTIVATIONS
-from app.nn.backprop import Gradient, gradient
+from app.nn.backprop import Gradient, chain_for_output_weight, gradient
 from app.nn.datasets import DATASETS, Dataset, make_dataset
 from app.nn.losses import LOSSES
 from app.nn.model import INITS, Architecture, forward, initial_parameters, unflatten
@@ -273,7 +273,31 @@ class NetworkRun:
                 z = forward(theta, self.arch, grid).output.reshape(resolution, resolution)
                 out = {"x": _rounded(xs), "y": _rounded(ys), "z": _rounded(z)}
         out["weights"] = [{"w": _rounded(w), "b": _rounded(b)} for w, b in unflatten(theta, self.arch)]
+        out["chain"] = self.chain(theta)
         return out
+
+    def chain(self, theta: np.ndarray) -> dict[str, Any]:
+        """dC/dw for each weight into the output, on the first training example, factor by factor."""
+        x, y = self.data.x_train[0], float(self.data.y_train[0])
+        with np.errstate(all="ignore"):
+            links = [
+                chain_for_output_weight(theta, self.arch, x, y, self.config.loss, unit)
+                for unit in range(self.arch.sizes[-2])
+            ]
+        return {
+            "example": _rounded(x),
+            "target": y,
+            "links": [
+                {
+                    "d_loss_d_output": finite_or_none(link.d_loss_d_output),
+                    "d_output_d_z": finite_or_none(link.d_output_d_z),
+                    "d_z_d_w": finite_or_none(link.d_z_d_w),
+                    "product": finite_or_none(link.product),
+                    "finite_difference": finite_or_none(link.finite_difference),
+                }
+                for link in links
+            ],
+        }
 
     def points(self) -> dict[str, Any]:
         d = self.data

@@ -16,6 +16,8 @@ import { SPEEDS, Transport } from "./lib/transport.js";
 import { drawBoundary } from "./network/boundary.js";
 import { drawGradients, drawLosses } from "./network/charts.js";
 import { drawDiagram } from "./network/diagram.js";
+import { drawLandscape, fetchLandscape } from "./network/landscape.js";
+import { drawNeuron, fetchNeuron } from "./network/neuron.js";
 import { DEFAULTS, SCENES } from "./network/scenes.js";
 
 const DATASETS = ["xor", "circles", "moons", "spiral", "blobs", "sine"];
@@ -24,6 +26,7 @@ const LOSSES = ["cross_entropy", "squared_error"];
 const INITS = ["xavier_he", "small_uniform", "zeros"];
 const BATCHES = [0, 16, 1];
 const COMPARE = ["none", "batches", "fixes"];
+const VIEWS = ["training", "landscape", "neuron"];
 const MAX_STEPS = 3000;
 
 /** "8,8" -> [8, 8]; "" -> []; null when it is not 0–6 whole numbers from 1 to 16. */
@@ -68,7 +71,12 @@ class NetworkPage {
     });
     this.buildControls();
     this.wireKeys();
-    keepSized(document.getElementById("net-loss-plot"), document.getElementById("net-grad-plot"));
+    keepSized(
+      ...["net-loss-plot", "net-grad-plot", "landscape-around", "landscape-plane", "neuron-squared", "neuron-cross"].map(
+        (id) => document.getElementById(id),
+      ),
+    );
+    this.chainUnit = 0;
     this.session.connect();
     this.startRace(this.state.step);
     window.hillside = this; // for the browser tests and the curious
@@ -86,6 +94,7 @@ class NetworkPage {
       { name: "optimizer", type: "string", default: DEFAULTS.optimizer, valid: (v) => this.optimizers.some((o) => o.id === v) },
       { name: "lr", type: "number", default: DEFAULTS.lr, valid: (v) => v > 0 && v <= 1000 },
       { name: "compare", type: "string", default: DEFAULTS.compare, valid: oneOf(COMPARE) },
+      { name: "view", type: "string", default: DEFAULTS.view, valid: oneOf(VIEWS) },
       { name: "step", type: "int", default: 0, valid: (v) => v >= 0 && v <= MAX_STEPS },
       { name: "speed", type: "int", default: DEFAULTS.speed, valid: (v) => SPEEDS.includes(v) },
       { name: "presenter", type: "bool", default: false },
@@ -172,6 +181,20 @@ class NetworkPage {
       if (lr > 0 && lr <= 1000) this.change("lr", lr);
       else event.target.value = String(this.state.lr);
     });
+    for (const radio of document.querySelectorAll('input[name="net-view"]')) {
+      radio.addEventListener("change", () => {
+        this.state.view = radio.value;
+        this.writeUrl();
+        this.render();
+      });
+    }
+    document.getElementById("diagram").addEventListener("click", (event) => {
+      const unit = event.target.dataset?.unit;
+      if (unit !== undefined) {
+        this.chainUnit = Number(unit);
+        this.render();
+      }
+    });
     document.getElementById("net-hidden").addEventListener("change", (event) => {
       if (parseHidden(event.target.value) === null) {
         showToast(t("net.bad_hidden"), { error: true });
@@ -198,6 +221,7 @@ class NetworkPage {
     set("net-lr", s.lr);
     set("net-compare", s.compare);
     document.getElementById("net-loss").disabled = s.dataset === "sine";
+    for (const radio of document.querySelectorAll('input[name="net-view"]')) radio.checked = radio.value === s.view;
   }
 
   change(name, value) {
@@ -277,6 +301,18 @@ class NetworkPage {
         epoch: num(frame.epoch, 3),
       });
     }
+    for (const view of VIEWS) document.getElementById(`view-${view}`).hidden = view !== this.state.view;
+    if (this.state.view === "training") this.renderTraining(labels);
+    else if (this.state.view === "landscape") this.renderLandscape();
+    else this.renderNeuron();
+    drawLosses(document.getElementById("net-loss-plot"), session.histories, session.cursor);
+    document.getElementById("grad-title").textContent = t("net.grad_title", { runner: labels[0] ?? "" });
+    drawGradients(document.getElementById("net-grad-plot"), session.histories[0] ?? [], session.cursor);
+    this.renderScoreboard(labels);
+    this.renderStatuses(labels);
+  }
+
+  renderTraining(labels) {
     if (this.data) {
       [...document.getElementById("boundaries").children].forEach((div, run) => {
         drawBoundary(div, this.data, this.pictureOf(run), run, labels[run] ?? "");
@@ -285,11 +321,58 @@ class NetworkPage {
     const picture = this.pictureOf(0);
     document.getElementById("diagram-title").textContent = t("net.diagram_title", { runner: labels[0] ?? "" });
     drawDiagram(document.getElementById("diagram"), picture?.weights);
-    drawLosses(document.getElementById("net-loss-plot"), session.histories, session.cursor);
-    document.getElementById("grad-title").textContent = t("net.grad_title", { runner: labels[0] ?? "" });
-    drawGradients(document.getElementById("net-grad-plot"), session.histories[0] ?? [], session.cursor);
-    this.renderScoreboard(labels);
-    this.renderStatuses(labels);
+    this.renderChain(picture?.chain);
+  }
+
+  /** dC/dw of one output weight as the product of its chain-rule factors, beside a finite difference. */
+  renderChain(chain) {
+    const box = document.getElementById("chain");
+    const link = chain?.links?.[Math.min(this.chainUnit, (chain?.links?.length ?? 1) - 1)];
+    box.hidden = !link;
+    if (!link) return;
+    const key = this.state.loss === "cross_entropy" && this.state.dataset !== "sine" ? "net.chain_ce" : "net.chain";
+    box.textContent = t(key, {
+      unit: Math.min(this.chainUnit, chain.links.length - 1) + 1,
+      x: chain.example.map((v) => num(v, 3)).join(", "),
+      y: num(chain.target, 3),
+      a: num(link.d_loss_d_output, 4),
+      b: num(link.d_output_d_z, 4),
+      c: num(link.d_z_d_w, 4),
+      product: num(link.product, 6),
+      fd: num(link.finite_difference, 6),
+    });
+  }
+
+  /** Fetched for the step shown whenever playback is paused there; a new step asks again. */
+  renderLandscape() {
+    const note = document.getElementById("landscape-note");
+    const step = this.session.cursor;
+    if (this.session.playing) {
+      note.textContent = t("net.landscape.note", { n: this.landscapeStep ?? 0, points: 41 * 41 + 31 * 31 });
+      return;
+    }
+    const key = JSON.stringify([this.runSpecs()[0], step]);
+    if (key === this.landscapeKey) return;
+    this.landscapeKey = key;
+    note.textContent = t("net.landscape.loading", { n: step });
+    fetchLandscape(this.runSpecs()[0], step)
+      .then((result) => {
+        if (key !== this.landscapeKey) return;
+        this.landscapeStep = step;
+        drawLandscape(document.getElementById("landscape-around"), document.getElementById("landscape-plane"), result);
+        note.textContent = t("net.landscape.note", { n: step, points: 41 * 41 + 31 * 31 });
+      })
+      .catch((error) => showToast(error.message, { error: true }));
+  }
+
+  renderNeuron() {
+    if (!this.neuron) {
+      this.neuron = fetchNeuron().then((result) => (this.neuron = result));
+      this.neuron.then(() => this.render()).catch((error) => showToast(error.message, { error: true }));
+      return;
+    }
+    if (this.neuron instanceof Promise) return;
+    drawNeuron([document.getElementById("neuron-squared"), document.getElementById("neuron-cross")], this.neuron, this.session.cursor);
   }
 
   renderScoreboard(labels) {

@@ -8,6 +8,7 @@ from tests.browser.helpers import READY_NETWORK
 
 pytestmark = pytest.mark.browser
 
+READY_SESSION = "() => window.hillside?.session?.histories?.[0]?.length > 0"
 BOUNDARY = "() => document.querySelector('#boundaries .boundary').data.find(t => t.type === 'contour').z"
 
 
@@ -73,3 +74,35 @@ def test_changing_the_network_restarts_and_the_link_reopens_it(watched, watch) -
     same = "window.hillside.session.current(0).loss"
     assert fresh.page.evaluate(same) == page.evaluate(same)
     assert fresh.errors == []
+
+
+def test_the_single_neuron_crawls_with_squared_error_and_runs_with_cross_entropy(watched) -> None:
+    watched.open("/network?scene=net-neuron", READY_SESSION)
+    page = watched.page
+    seek(page, 100)
+    page.wait_for_function("() => document.getElementById('neuron-cross').data?.length === 2")
+    page.wait_for_function(
+        "() => document.getElementById('neuron-cross').data[1].x.length === 101"
+    )  # the path drawn up to the cursor
+    outputs = page.evaluate(
+        "[window.hillside.neuron.outputs.squared_error[100], window.hillside.neuron.outputs.cross_entropy[100]]"
+    )
+    assert outputs[0] > 0.9 and outputs[1] < 0.1
+    assert watched.errors == []
+
+
+def test_the_landscape_is_drawn_at_the_paused_step_and_the_chain_rule_checks_out(watched) -> None:
+    watched.open("/network?scene=net-landscape", READY_SESSION)
+    page = watched.page
+    seek(page, 60)
+    page.wait_for_function("() => window.hillside.landscapeStep === 60", timeout=20_000)
+    explained = page.evaluate("document.getElementById('landscape-plane').layout.xaxis.title.text")
+    assert "%" in explained
+    page.check('input[name="net-view"][value="training"]')
+    page.wait_for_function("() => document.getElementById('chain').textContent.includes('Finite difference')")
+    chain = page.evaluate("window.hillside.pictureOf(0).chain.links[0]")
+    assert chain["product"] == pytest.approx(chain["finite_difference"], rel=1e-5)
+    page.click("#diagram circle.pickable >> nth=2")
+    page.wait_for_function("() => window.hillside.chainUnit === 2")
+    assert "unit 3" in page.inner_text("#chain")
+    watched.screenshot("network-chain-rule")

@@ -40,8 +40,13 @@ export function drawDiagram(svg, weights) {
       });
     });
   });
+  const lastHidden = sizes.length - 2;
   const circles = sizes.flatMap((n, k) =>
-    Array.from({ length: n }, (_, i) => node("circle", { cx: x(k), cy: y(k, i), r: radius, class: "unit" })),
+    Array.from({ length: n }, (_, i) => {
+      const circle = node("circle", { cx: x(k), cy: y(k, i), r: radius, class: k === lastHidden ? "unit pickable" : "unit" });
+      if (k === lastHidden) circle.dataset.unit = String(i); // its weight to the output: the chain rule below
+      return circle;
+    }),
   );
   svg.replaceChildren(...lines, ...circles);
 }

@@ -10,6 +10,7 @@ const base = {
   optimizer: "adam",
   lr: 0.03,
   compare: "none",
+  view: "training",
   speed: 30,
 };
 
@@ -33,6 +34,9 @@ export const SCENES = [
     },
   },
   { id: "net-batches", state: { ...base, dataset: "moons", hidden: "6", optimizer: "gd", lr: 0.3, compare: "batches", speed: 20 } },
+  // The neuron is its own picture; the network behind it (a long spiral) only keeps the clock running.
+  { id: "net-neuron", state: { ...base, dataset: "spiral", hidden: "8", optimizer: "gd", lr: 0.15, view: "neuron", speed: 20 } },
+  { id: "net-landscape", state: { ...base, dataset: "circles", hidden: "8,8", view: "landscape", speed: 60 } },
   { id: "net-symmetry", state: { ...base, dataset: "circles", hidden: "6", init: "zeros", optimizer: "gd", lr: 0.5 } },
   {
     id: "net-sine",
