@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import endpoints, engine, live, page, soak
+from bench import endpoints, engine, live, page, soak, training
 
 SECTIONS = {
     "Engine cost per step (Rosenbrock, 2,000 steps)": engine.main,
     "HTTP endpoints (in-process client)": endpoints.main,
     "Websocket playback at 30 fps (server and clients in separate processes)": live.main,
+    "Training a network, per full-batch step": training.main,
     "Opening a page in headless Chromium": page.main,
     "Soak: 150 websocket clients for a minute, some rude, then what is left": soak.main,
 }

@@ -28,6 +28,7 @@ class Gradient:
     flat: np.ndarray  # dC/dtheta, shaped like theta
     layer_norms: list[float]  # ||dC/dW_k|| per layer: vanishing and exploding gradients show here
     saturated: float  # share of hidden units (over the batch) whose activation has all but stopped learning
+    output: np.ndarray  # the network's output on the batch, from the same forward pass
 
 
 def data_loss(result: ForwardPass, y: np.ndarray, loss: str) -> float:
@@ -73,6 +74,7 @@ def gradient(theta: np.ndarray, arch: Architecture, x: np.ndarray, y: np.ndarray
         flat=flatten(grads),
         layer_norms=[float(np.linalg.norm(gw)) for gw, _ in grads],
         saturated=saturated,
+        output=result.output,
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from app.nn.activations import ACTIVATIONS
-from app.nn.backprop import Gradient, chain_for_output_weight, gradient
+from app.nn.backprop import Gradient, chain_for_output_weight, data_loss, gradient
 from app.nn.datasets import DATASETS, Dataset, make_dataset
 from app.nn.losses import LOSSES
 from app.nn.model import INITS, Architecture, forward, initial_parameters, unflatten
@@ -138,6 +138,7 @@ class NetworkRun:
         self.updates = 0
         self.examples = 0
         self.status, self.message = "running", ""
+        self._full: tuple[np.ndarray, Gradient] | None = None
         self.history: list[np.ndarray] = [self.theta.copy()]
         self.frames: list[dict[str, Any]] = [self._frame(0, self._full_gradient(self.theta))]
 
@@ -150,8 +151,11 @@ class NetworkRun:
         return self.examples / self.data.x_train.shape[0]
 
     def _full_gradient(self, theta: np.ndarray) -> Gradient:
+        """The gradient on the whole training set, kept so a full-batch update at the same weights reuses it."""
         with np.errstate(all="ignore"):
-            return gradient(theta, self.arch, self.data.x_train, self.data.y_train, self.config.loss, self.config.l2)
+            full = gradient(theta, self.arch, self.data.x_train, self.data.y_train, self.config.loss, self.config.l2)
+        self._full = (theta, full)
+        return full
 
     def _update(self) -> None:
         """One optimizer update on the next mini-batch (reshuffling when an epoch ends)."""
@@ -162,14 +166,17 @@ class NetworkRun:
         chosen = self.order[self.position : self.position + self.batch]
         self.position += self.batch
         with np.errstate(all="ignore"):
-            g = gradient(
-                self.theta,
-                self.arch,
-                self.data.x_train[chosen],
-                self.data.y_train[chosen],
-                self.config.loss,
-                self.config.l2,
-            )
+            if len(chosen) == n and self._full is not None and self._full[0] is self.theta:
+                g = self._full[1]  # the whole set at these very weights: the frame already computed it
+            else:
+                g = gradient(
+                    self.theta,
+                    self.arch,
+                    self.data.x_train[chosen],
+                    self.data.y_train[chosen],
+                    self.config.loss,
+                    self.config.l2,
+                )
             delta, self.state, _ = self.optimizer.update(
                 g.flat, self.state, self.theta, self.config.hyperparameters, self.config.hyperparameters["lr"]
             )
@@ -225,14 +232,13 @@ class NetworkRun:
 
     def _frame(self, step: int, full: Gradient) -> dict[str, Any]:
         data = self.data
-        with np.errstate(all="ignore"):
-            train_out = forward(self.theta, self.arch, data.x_train).output
-            test = (
-                gradient(self.theta, self.arch, data.x_test, data.y_test, self.config.loss, self.config.l2)
-                if len(data.y_test)
-                else None
-            )
-            test_out = forward(self.theta, self.arch, data.x_test).output if len(data.y_test) else None
+        train_out = full.output
+        test_loss, test_out = None, None
+        if len(data.y_test):
+            with np.errstate(all="ignore"):
+                tested = forward(self.theta, self.arch, data.x_test)
+                test_loss = data_loss(tested, data.y_test, self.config.loss) + self._penalty()
+            test_out = tested.output
         classify = data.task == "classification"
         return {
             "step": step,
@@ -240,7 +246,7 @@ class NetworkRun:
             "examples": self.examples,
             "epoch": round(self.epochs, 4),
             "loss": finite_or_none(full.loss),
-            "test_loss": finite_or_none(test.loss) if test else None,
+            "test_loss": None if test_loss is None else finite_or_none(test_loss),
             "accuracy": accuracy(train_out, data.y_train) if classify else None,
             "test_accuracy": accuracy(test_out, data.y_test) if classify and test_out is not None else None,
             "grad_norm": finite_or_none(float(np.linalg.norm(full.flat))),
@@ -248,6 +254,9 @@ class NetworkRun:
             "saturated": finite_or_none(full.saturated),
             "lr": self.config.hyperparameters["lr"],
         }
+
+    def _penalty(self) -> float:
+        return 0.5 * self.config.l2 * sum(float(np.sum(w * w)) for w, _ in unflatten(self.theta, self.arch))
 
     def summary(self) -> dict[str, Any]:
         return {"status": self.status, "message": self.message, "step": self.step}
