@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from app.api.network_schemas import (
     LandscapeRequest,
@@ -17,6 +17,7 @@ from app.api.network_schemas import (
     NeuronResult,
 )
 from app.api.responses import FastJSON
+from app.api.runs import ERRORS, NOT_FOUND, Store
 from app.api.schemas import ErrorBody
 from app.nn.landscape import landscape, plane_losses, project_history
 from app.nn.neuron import neuron_picture
@@ -25,19 +26,6 @@ from app.runs.factory import ConfigError
 from app.runs.store import RunNotFound, RunStore
 
 router = APIRouter(prefix="/network", tags=["network"])
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "The body could not be read as JSON."},
-    422: {"model": ErrorBody, "description": "A value is missing, malformed or out of range; `detail` says which."},
-}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorBody, "description": "No such run."}}
-
-
-def get_store(request: Request) -> RunStore:
-    return request.app.state.runs
-
-
-Store = Annotated[RunStore, Depends(get_store)]
 
 
 def _network(store: RunStore, run_id: str) -> NetworkRun:

@@ -1,10 +1,10 @@
 // /network: training a network is walking down a hillside whose coordinates are the weights. The same
 // websocket session and transport as /1d and /2d drive one network, or two or three side by side.
 import { fetchOptimizers } from "./lib/api.js";
-import { setPresenter, showConnection, showToast, toggleFullscreen, toggleHelp, wireChrome } from "./lib/chrome.js";
+import { setPresenter, showConnection, showToast, wireChrome } from "./lib/chrome.js";
 import { fillSelect } from "./lib/controls.js";
 import { num } from "./lib/format.js";
-import { bindKeys } from "./lib/keys.js";
+import { bindPageKeys } from "./lib/keys.js";
 import { t } from "./lib/messages.js";
 import { colour } from "./lib/palette.js";
 import { keepSized } from "./lib/resize.js";
@@ -251,17 +251,7 @@ class NetworkPage {
         this.render();
       },
     });
-    bindKeys({
-      play: () => this.transport.toggle(),
-      step: () => this.transport.step(),
-      back: () => this.transport.back(),
-      reset: () => this.transport.reset(),
-      fullscreen: toggleFullscreen,
-      presenter: chrome.presenter,
-      help: toggleHelp,
-      nextScene: () => this.goToScene(1),
-      previousScene: () => this.goToScene(-1),
-    });
+    bindPageKeys({ transport: this.transport, presenter: chrome.presenter, goToScene: (offset) => this.goToScene(offset) });
   }
 
   writeUrl() {

@@ -2,6 +2,8 @@
 // Space play/pause, Right step, Left step back, R reset, F fullscreen, P presenter mode,
 // PageDown/PageUp next/previous scene (what presentation clickers send), ? the list of keys.
 
+import { toggleFullscreen, toggleHelp } from "./chrome.js";
+
 const KEYS = {
   " ": "play",
   ArrowRight: "step",
@@ -38,5 +40,20 @@ export function bindKeys(handlers) {
   // A focused button would also "click" on Space's keyup: Space already toggled playback.
   document.addEventListener("keyup", (event) => {
     if (event.key === " " && event.target instanceof HTMLButtonElement) event.preventDefault();
+  });
+}
+
+/** The keys every run page shares: the transport, fullscreen, presenter mode, the key list and scenes. */
+export function bindPageKeys({ transport, presenter, goToScene }) {
+  bindKeys({
+    play: () => transport.toggle(),
+    step: () => transport.step(),
+    back: () => transport.back(),
+    reset: () => transport.reset(),
+    fullscreen: toggleFullscreen,
+    presenter,
+    help: toggleHelp,
+    nextScene: () => goToScene(1),
+    previousScene: () => goToScene(-1),
   });
 }

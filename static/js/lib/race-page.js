@@ -1,9 +1,9 @@
 // What the 1D and 2D pages share: the URL state, the catalogue-built sidebar (function, runners,
 // start, scenes), the transport and keys, and the live session. A page supplies its views and scenes.
 import { fetchFormula, fetchFunctions, fetchOptimizers } from "./api.js";
-import { isPresenter, setPresenter, showConnection, showToast, toggleFullscreen, toggleHelp, wireChrome } from "./chrome.js";
+import { isPresenter, setPresenter, showConnection, showToast, wireChrome } from "./chrome.js";
 import { fillSelect } from "./controls.js";
-import { bindKeys } from "./keys.js";
+import { bindPageKeys } from "./keys.js";
 import { neighbour, sceneUrl } from "./lecture.js";
 import { t } from "./messages.js";
 import { colour } from "./palette.js";
@@ -425,17 +425,7 @@ export class RacePage {
         this.views.relayout();
       },
     });
-    bindKeys({
-      play: () => this.transport.toggle(),
-      step: () => this.transport.step(),
-      back: () => this.transport.back(),
-      reset: () => this.transport.reset(),
-      fullscreen: toggleFullscreen,
-      presenter: chrome.presenter,
-      help: toggleHelp,
-      nextScene: () => this.goToScene(1),
-      previousScene: () => this.goToScene(-1),
-    });
+    bindPageKeys({ transport: this.transport, presenter: chrome.presenter, goToScene: (offset) => this.goToScene(offset) });
   }
 
   writeUrl() {
