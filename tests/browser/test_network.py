@@ -22,7 +22,11 @@ def test_xor_trains_and_its_boundary_forms(watched) -> None:
     page = watched.page
     before = page.evaluate(BOUNDARY)
     seek(page, 300)
-    page.wait_for_function("() => window.hillside.pictureOf(0) !== null")
+    # Drawn: the plotted grid is the picture of the step shown (Plotly keeps the array it was given).
+    page.wait_for_function(
+        "() => document.querySelector('#boundaries .boundary').data.find(t => t.type === 'contour').z"
+        " === window.hillside.pictureOf(0).z && window.hillside.session.current(0).step === 300"
+    )
     frame = page.evaluate("window.hillside.session.current(0)")
     assert frame["accuracy"] > 0.95  # the noisy XOR: a few points sit across the axes
     after = page.evaluate(BOUNDARY)
