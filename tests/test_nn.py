@@ -147,3 +147,18 @@ def test_the_boundary_grid_rows_follow_y() -> None:
     point = np.array([[picture["x"][i], picture["y"][j]]])
     assert z.shape == (9, 9)
     assert z[j, i] == pytest.approx(forward(run.theta, run.arch, point).output[0], abs=1e-4)
+
+
+def test_large_starting_weights_make_gradients_explode_and_the_run_diverge() -> None:
+    def run(init: str) -> NetworkRun:
+        config = NetworkConfig(
+            dataset="blobs", hidden=(8,) * 6, activation="linear", init=init, optimizer="gd", hyperparameters={"lr": 0.1}
+        )
+        made = NetworkRun(config)
+        made.advance(100)
+        return made
+
+    large, xavier = run("large"), run("xavier_he")
+    assert min(large.frames[0]["layer_grad_norms"]) > 10 * max(xavier.frames[0]["layer_grad_norms"])
+    assert large.status == "diverged" and "learning rate" in large.message
+    assert xavier.status == "running" and xavier.frames[-1]["accuracy"] > 0.95

@@ -25,7 +25,7 @@ class NetworkShape(Strict):
     activation: Literal["sigmoid", "tanh", "relu", "linear"] = "tanh"
     loss: Literal["cross_entropy", "squared_error"] = "cross_entropy"
     l2: float = Field(0.0, ge=0, le=1, description="L2 penalty on the weights (not the biases).")
-    init: Literal["xavier_he", "small_uniform", "zeros"] = "xavier_he"
+    init: Literal["xavier_he", "small_uniform", "zeros", "large"] = "xavier_he"
     batch: int = Field(0, ge=0, le=MAX_POINTS, description="0: the whole training set; 1: online; k: mini-batches.")
     unit: Literal["update", "epoch"] = Field("update", description="What one step is: one update or one epoch.")
 

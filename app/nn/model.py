@@ -13,7 +13,8 @@ import numpy as np
 
 from app.nn.activations import ACTIVATIONS
 
-INITS = ("xavier_he", "small_uniform", "zeros")
+INITS = ("xavier_he", "small_uniform", "zeros", "large")
+LARGE = 2.0  # "large": Xavier/He times this; through L layers the gradient grows like LARGE^L
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,10 @@ def flatten(layers: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
 
 
 def initial_parameters(arch: Architecture, scheme: str, rng: np.random.Generator) -> np.ndarray:
-    """Xavier (sigmoid/tanh/linear) or He (ReLU) normal weights, small uniform ones, or all zeros.
+    """Xavier (sigmoid/tanh/linear) or He (ReLU) normal weights, small uniform ones, all zeros, or large.
+
+    "large" is Xavier/He scaled by LARGE: every layer then multiplies the backward signal by about
+    LARGE, so deep networks get exploding gradients, which the page shows.
 
     Biases start at zero. All-zero weights give every hidden unit of a layer the same inputs and
     the same gradient, so they stay identical forever: the page uses it to show why symmetry
@@ -71,7 +75,7 @@ def initial_parameters(arch: Architecture, scheme: str, rng: np.random.Generator
         else:
             he = arch.activation_of(k) == "relu"
             scale = np.sqrt(2.0 / n_in) if he else np.sqrt(2.0 / (n_in + n_out))
-            w = rng.normal(0.0, scale, size=(n_in, n_out))
+            w = rng.normal(0.0, scale * (LARGE if scheme == "large" else 1.0), size=(n_in, n_out))
         layers.append((w, np.zeros(n_out)))
     return flatten(layers)
 

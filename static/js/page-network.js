@@ -23,9 +23,9 @@ import { DEFAULTS, SCENES } from "./network/scenes.js";
 const DATASETS = ["xor", "circles", "moons", "spiral", "blobs", "sine"];
 const ACTIVATIONS = ["tanh", "sigmoid", "relu", "linear"];
 const LOSSES = ["cross_entropy", "squared_error"];
-const INITS = ["xavier_he", "small_uniform", "zeros"];
+const INITS = ["xavier_he", "small_uniform", "zeros", "large"];
 const BATCHES = [0, 16, 1];
-const COMPARE = ["none", "batches", "fixes"];
+const COMPARE = ["none", "batches", "fixes", "inits"];
 const VIEWS = ["training", "landscape", "neuron"];
 const MAX_STEPS = 3000;
 
@@ -126,6 +126,7 @@ class NetworkPage {
     if (s.compare === "fixes" && s.dataset !== "sine") {
       return [main, { ...main, network: { ...network, activation: "relu", loss: "cross_entropy", init: "xavier_he" } }];
     }
+    if (s.compare === "inits") return [main, { ...main, network: { ...network, init: "xavier_he" } }];
     return [main];
   }
 
@@ -136,6 +137,7 @@ class NetworkPage {
     const main = t("net.runner.main", { optimizer: name, lr: num(s.lr, 3) });
     if (s.compare === "batches") return [1, 16, 0].map((b) => t(`net.runner.batch_${b}`));
     if (s.compare === "fixes" && s.dataset !== "sine") return [main, t("net.runner.fix")];
+    if (s.compare === "inits") return [main, t("net.runner.init_fix")];
     return [main];
   }
 

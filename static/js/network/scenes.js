@@ -33,6 +33,20 @@ export const SCENES = [
       speed: 60,
     },
   },
+  {
+    id: "net-exploding",
+    state: {
+      ...base,
+      dataset: "blobs",
+      hidden: "8,8,8,8,8,8",
+      activation: "linear",
+      init: "large",
+      optimizer: "gd",
+      lr: 0.1,
+      compare: "inits",
+      speed: 5,
+    },
+  },
   { id: "net-batches", state: { ...base, dataset: "moons", hidden: "6", optimizer: "gd", lr: 0.3, compare: "batches", speed: 20 } },
   // The neuron is its own picture; the network behind it (a long spiral) only keeps the clock running.
   { id: "net-neuron", state: { ...base, dataset: "spiral", hidden: "8", optimizer: "gd", lr: 0.15, view: "neuron", speed: 20 } },
