@@ -152,7 +152,12 @@ def test_the_boundary_grid_rows_follow_y() -> None:
 def test_large_starting_weights_make_gradients_explode_and_the_run_diverge() -> None:
     def run(init: str) -> NetworkRun:
         config = NetworkConfig(
-            dataset="blobs", hidden=(8,) * 6, activation="linear", init=init, optimizer="gd", hyperparameters={"lr": 0.1}
+            dataset="blobs",
+            hidden=(8,) * 6,
+            activation="linear",
+            init=init,
+            optimizer="gd",
+            hyperparameters={"lr": 0.1},
         )
         made = NetworkRun(config)
         made.advance(100)
