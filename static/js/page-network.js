@@ -5,6 +5,7 @@ import { setPresenter, showConnection, showToast, wireChrome } from "./lib/chrom
 import { fillSelect } from "./lib/controls.js";
 import { num } from "./lib/format.js";
 import { bindPageKeys } from "./lib/keys.js";
+import { neighbour, sceneUrl } from "./lib/lecture.js";
 import { t } from "./lib/messages.js";
 import { colour } from "./lib/palette.js";
 import { keepSized } from "./lib/resize.js";
@@ -240,9 +241,10 @@ class NetworkPage {
   }
 
   goToScene(offset) {
-    const index = SCENES.findIndex((s) => s.id === this.state.scene);
-    const next = SCENES[index + offset];
-    if (next) this.applyScene(next.id);
+    const next = neighbour("network", this.state.scene, offset);
+    if (!next) return;
+    if (next.page === "network") this.applyScene(next.scene);
+    else window.location.assign(sceneUrl(next, { presenter: this.state.presenter }));
   }
 
   wireKeys() {

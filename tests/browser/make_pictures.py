@@ -24,6 +24,7 @@ CHROMIUM_ARGS = [
 PICTURES = {
     "1d.png": ("/1d?scene=seeds&step=4&presenter=1", 4),
     "2d.png": ("/2d?scene=rosenbrock&step=400&presenter=1", 400),
+    "network.png": ("/network?scene=net-spiral&step=400&presenter=1", 400),
 }
 
 

@@ -110,3 +110,15 @@ def test_the_landscape_is_drawn_at_the_paused_step_and_the_chain_rule_checks_out
     page.wait_for_function("() => window.hillside.chainUnit === 2")
     assert "unit 3" in page.inner_text("#chain")
     watched.screenshot("network-chain-rule")
+
+
+def test_the_lecture_clicker_walks_from_the_2d_race_into_the_network_scenes(watched) -> None:
+    watched.open("/2d?scene=race", "() => window.hillside?.session?.histories?.[0]?.length > 0")
+    watched.page.keyboard.press("PageDown")
+    watched.page.wait_for_url("**/network?scene=net-xor*")
+    watched.page.wait_for_function(READY_SESSION)
+    watched.page.keyboard.press("PageDown")
+    watched.page.wait_for_function("() => window.hillside.state.scene === 'net-linear'")
+    watched.page.keyboard.press("PageUp")
+    watched.page.keyboard.press("PageUp")
+    watched.page.wait_for_url("**/2d?scene=race*")

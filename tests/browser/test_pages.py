@@ -30,6 +30,7 @@ def test_landing_page_links_every_page_and_scene(watched) -> None:
     links = watched.page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
     assert "/1d" in links and "/2d" in links and "/network" in links and "/docs" in links
     assert any(link.startswith("/2d?scene=") for link in links)
+    assert any(link.startswith("/network?scene=") for link in links)
     images = watched.page.eval_on_selector_all(".page-card img", "is => is.map(i => i.naturalWidth)")
     assert len(images) == 3 and all(width > 0 for width in images)
 

@@ -15,6 +15,16 @@ export const LECTURE = [
   { page: "2d", scene: "saddle" },
   { page: "2d", scene: "derivative-free" },
   { page: "2d", scene: "race" },
+  { page: "network", scene: "net-xor" },
+  { page: "network", scene: "net-linear" },
+  { page: "network", scene: "net-circles" },
+  { page: "network", scene: "net-spiral" },
+  { page: "network", scene: "net-neuron" },
+  { page: "network", scene: "net-vanishing" },
+  { page: "network", scene: "net-exploding" },
+  { page: "network", scene: "net-batches" },
+  { page: "network", scene: "net-symmetry" },
+  { page: "network", scene: "net-landscape" },
 ];
 
 export function sceneUrl({ page, scene }, { presenter = false } = {}) {
