@@ -26,6 +26,7 @@ const ACTIVATIONS = ["tanh", "sigmoid", "relu", "linear"];
 const LOSSES = ["cross_entropy", "squared_error"];
 const INITS = ["xavier_he", "small_uniform", "zeros", "large"];
 const BATCHES = [0, 16, 1];
+const UNITS = ["update", "epoch"];
 const COMPARE = ["none", "batches", "fixes", "inits"];
 const VIEWS = ["training", "landscape", "neuron"];
 const MAX_STEPS = 3000;
@@ -92,6 +93,7 @@ class NetworkPage {
       { name: "loss", type: "string", default: DEFAULTS.loss, valid: oneOf(LOSSES) },
       { name: "init", type: "string", default: DEFAULTS.init, valid: oneOf(INITS) },
       { name: "batch", type: "int", default: DEFAULTS.batch, valid: oneOf(BATCHES) },
+      { name: "unit", type: "string", default: "update", valid: oneOf(UNITS) },
       { name: "optimizer", type: "string", default: DEFAULTS.optimizer, valid: (v) => this.optimizers.some((o) => o.id === v) },
       { name: "lr", type: "number", default: DEFAULTS.lr, valid: (v) => v > 0 && v <= 1000 },
       { name: "compare", type: "string", default: DEFAULTS.compare, valid: oneOf(COMPARE) },
@@ -119,6 +121,7 @@ class NetworkPage {
       loss: s.dataset === "sine" ? "squared_error" : s.loss,
       init: s.init,
       batch: s.batch,
+      unit: s.unit,
     };
     const main = { network, optimizer: s.optimizer, hyperparameters: { lr: s.lr }, seed: 0 };
     if (s.compare === "batches") {
@@ -167,6 +170,7 @@ class NetworkPage {
     fill("net-loss", LOSSES, "net.loss");
     fill("net-init", INITS, "net.init");
     fill("net-batch", BATCHES, "net.batch");
+    fill("net-unit", UNITS, "net.unit");
     fill("net-compare", COMPARE, "net.compare");
     fillSelect(document.getElementById("net-optimizer"), this.optimizers.map((o) => [o.id, o.name]), this.state.optimizer);
     const bind = (id, name, parse = (v) => v) => {
@@ -177,6 +181,7 @@ class NetworkPage {
     bind("net-loss", "loss");
     bind("net-init", "init");
     bind("net-batch", "batch", Number);
+    bind("net-unit", "unit");
     bind("net-compare", "compare");
     bind("net-optimizer", "optimizer");
     document.getElementById("net-lr").addEventListener("change", (event) => {
@@ -220,6 +225,7 @@ class NetworkPage {
     set("net-loss", s.dataset === "sine" ? "squared_error" : s.loss);
     set("net-init", s.init);
     set("net-batch", s.batch);
+    set("net-unit", s.unit);
     set("net-optimizer", s.optimizer);
     set("net-lr", s.lr);
     set("net-compare", s.compare);
