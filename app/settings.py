@@ -17,6 +17,7 @@ class Settings:
     run_idle_seconds: float = 30 * 60
     max_runs_per_race: int = 8
     max_dimension: int = 2
+    max_body_bytes: int = 64 * 1024  # a run config is a few hundred bytes; nothing needs more
 
 
 @lru_cache

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import numpy as np
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
+from app.api.errors import LimitedRoute
 from app.api.responses import FastJSON
-from app.api.schemas import ErrorBody, ExpressionSpec, FormulaInfo, FunctionInfo, OptimizerInfo, ScheduleInfo, Surface
-from app.expressions.objective import formula
+from app.api.schemas import (
+    ErrorBody,
+    ExpressionSpec,
+    FormulaInfo,
+    FunctionInfo,
+    Limits,
+    OptimizerInfo,
+    ScheduleInfo,
+    Surface,
+)
+from app.expressions import formula as formulas
+from app.expressions import parser
 from app.objectives import CATALOGUE
 from app.objectives.base import Objective
 from app.optimizers.base import Hyperparameter
 from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.schedules import SCHEDULES
 from app.runs.factory import ConfigError, find_objective
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
-router = APIRouter(tags=["catalogue"])
+router = APIRouter(tags=["catalogue"], route_class=LimitedRoute)
 
 
 def function_info(objective: Objective) -> dict:
@@ -87,19 +98,58 @@ def _axis(lo: float | None, hi: float | None, default: tuple[float, float], name
     response_model=FormulaInfo,
     responses={
         400: {"model": ErrorBody, "description": "The body could not be read as JSON."},
+        413: {"model": ErrorBody, "description": "The body is too large."},
         422: {"model": ErrorBody, "description": "The formula cannot be used; `detail` says what to write instead."},
     },
     summary="Check a typed formula; get it and its partial derivatives as text, LaTeX and MathML",
 )
 def check_expression(body: ExpressionSpec) -> FastJSON:
-    """The formula is parsed by an allow-list (nothing you type is evaluated) and differentiated by SymPy."""
+    """The formula is read by an allow-list (nothing you type is evaluated) and differentiated by SymPy.
+
+    A formula in x is 1D, one with y is 2D. The answer says how the server read it, typeset (MathML that a
+    browser shows with no script), its partial derivatives likewise, a default plotting box and a start
+    point where the formula and its slope are finite and not 0. Anything past a limit (see /api/v1/limits)
+    is refused with a 422 whose `detail` says what to write instead.
+    """
     objective = find_objective({"expression": body.expression})
     return FastJSON(
         {
             "expression": body.expression,
-            **formula(body.expression).describe(),
+            **formulas.formula(body.expression).describe(),
             "domain": [list(pair) for pair in objective.domain],
             "start": list(objective.start),
+        }
+    )
+
+
+@router.get("/limits", response_model=Limits, summary="Every limit a request can run into")
+def limits(request: Request) -> FastJSON:
+    from app.api import live  # the websocket's limits live with it; it imports this module, so not at the top
+
+    settings: Settings = request.app.state.settings
+    return FastJSON(
+        {
+            "max_steps_per_request": settings.max_steps_per_request,
+            "max_steps_per_run": settings.max_steps_per_run,
+            "max_resolution": settings.max_resolution,
+            "max_live_runs": settings.max_live_runs,
+            "run_idle_seconds": settings.run_idle_seconds,
+            "max_runs_per_race": settings.max_runs_per_race,
+            "max_body_bytes": settings.max_body_bytes,
+            "max_websocket_message_bytes": live.MAX_MESSAGE_BYTES,
+            "websocket_messages_per_second": live.RATE_PER_SECOND,
+            "expression": {
+                "characters": parser.MAX_LENGTH,
+                "bracket_depth": parser.MAX_PARENTHESES,
+                "nesting_depth": parser.MAX_DEPTH,
+                "parts": parser.MAX_NODES,
+                "largest_number": parser.MAX_CONSTANT,
+                "largest_exponent": parser.MAX_EXPONENT,
+                "variable_powers": parser.MAX_VARIABLE_POWERS,
+                "largest_value": parser.MAX_VALUE,
+                "gradient_parts": formulas.MAX_GRADIENT_NODES,
+                "second_derivative_parts": formulas.MAX_DERIVATIVE_NODES,
+            },
         }
     )
 
@@ -107,13 +157,16 @@ def check_expression(body: ExpressionSpec) -> FastJSON:
 @router.get(
     "/surface",
     response_model=Surface,
-    responses={422: {"model": ErrorBody}},
-    summary="The loss on a grid, for plotting",
+    responses={422: {"model": ErrorBody, "description": "Bad or missing function/expression, or bounds."}},
+    summary="The loss on a grid, for plotting; null where the function has no value",
 )
 def surface(
     function: str | None = Query(None, max_length=64, description="A function id (or give `expression`)."),
     expression: str | None = Query(
-        None, max_length=500, description="A formula in x (1D) or x and y (2D), e.g. x^2 + 3*sin(y)."
+        None,
+        max_length=parser.MAX_LENGTH,
+        description="Instead of `function`: a formula in x (1D) or x and y (2D), e.g. x^2 + 3*sin(y).",
+        examples=["x^2 + 3*sin(y)"],
     ),
     resolution: int = Query(100, ge=2, le=get_settings().max_resolution, description="Points per axis."),
     x_min: float | None = Query(None, ge=-1e6, le=1e6, allow_inf_nan=False),
@@ -129,13 +182,17 @@ def surface(
     if objective.dim == 1:
         with np.errstate(all="ignore"):
             z = objective.value(xs[:, None])
-        ys = None
+        ys, shape = None, xs.shape
     else:
         y_lo, y_hi = _axis(y_min, y_max, objective.domain[1], "y")
         ys = np.linspace(y_lo, y_hi, resolution)
         grid = np.stack(np.meshgrid(xs, ys), axis=-1)  # rows follow y, columns follow x
         with np.errstate(all="ignore"):
             z = objective.value(grid)
+        shape = grid.shape[:-1]
+    # A typed formula may hand back a view of its input ("x" is the grid's first column) or a constant:
+    # a fresh C-ordered array of the grid's shape is what the JSON encoder takes.
+    z = np.ascontiguousarray(np.broadcast_to(np.asarray(z, dtype=float), shape))
     finite = z[np.isfinite(z)]
     return FastJSON(
         {

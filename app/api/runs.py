@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from app.api.errors import LimitedRoute
 from app.api.responses import FastJSON
 from app.api.schemas import (
     ErrorBody,
@@ -23,10 +24,11 @@ from app.runs.run import Run
 from app.runs.store import RunStore
 from app.settings import get_settings
 
-router = APIRouter(tags=["optimisation"])
+router = APIRouter(tags=["optimisation"], route_class=LimitedRoute)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "The body could not be read as JSON."},
+    413: {"model": ErrorBody, "description": "The body is larger than the server accepts."},
     422: {"model": ErrorBody, "description": "A value is missing, malformed or out of range; `detail` says which."},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorBody, "description": "No such run."}}

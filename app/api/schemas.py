@@ -5,13 +5,19 @@ Examples here are what /docs shows, so they double as the API's tutorial.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.expressions import parser
 from app.settings import get_settings
 
 _limits = get_settings()
+
+EXPRESSION_HELP = (
+    "A formula in x (1D) or x and y (2D): numbers, + - * / ^ (or **), brackets, sin cos tan exp log sqrt abs "
+    f"tanh sinh cosh atan, pi and e. At most {parser.MAX_LENGTH} characters; write products out (2*x, not 2x)."
+)
 
 
 class Strict(BaseModel):
@@ -21,27 +27,56 @@ class Strict(BaseModel):
 
 
 class ExpressionSpec(Strict):
-    expression: str = Field(max_length=500, description="A formula in x (1D) or x and y (2D).")
+    """A typed formula, accepted wherever a function id is."""
+
+    expression: str = Field(max_length=parser.MAX_LENGTH, description=EXPRESSION_HELP)
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"expression": "x^2 + 3*sin(y)"}]})
 
 
 class DerivativeInfo(BaseModel):
-    variable: str
+    variable: Literal["x", "y"] = Field(description="The partial derivative is with respect to this variable.")
     formula: str
     latex: str
-    mathml: str
+    mathml: str = Field(description="Presentation MathML, the inside of a <math> element.")
 
 
 class FormulaInfo(BaseModel):
-    expression: str
-    dim: Literal[1, 2]
+    """A checked formula: how the server read it, typeset, with its partial derivatives."""
+
+    expression: str = Field(description="The formula as sent.")
+    dim: Literal[1, 2] = Field(description="1 if only x appears, 2 if y does.")
     formula: str = Field(description="As the server read it, e.g. x^2 + 3*sin(y).")
     latex: str
-    mathml: str = Field(description="Presentation MathML: browsers typeset it with no script.")
+    mathml: str = Field(description="Presentation MathML (the inside of a <math> element): no script needed.")
     derivatives: list[DerivativeInfo] = Field(description="One partial derivative per variable.")
-    domain: list[list[float]]
-    start: list[float]
+    domain: list[list[float]] = Field(description="The default plotting box, one [low, high] pair per axis.")
+    start: list[float] = Field(description="A default start where the formula and its slope are finite and not 0.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "expression": "x^2 + 3*sin(y)",
+                    "dim": 2,
+                    "formula": "x^2 + 3*sin(y)",
+                    "latex": r"{x}^{2} + 3 \sin{\left(y \right)}",
+                    "mathml": "<mrow><msup><mi>x</mi><mn>2</mn></msup><mo>+</mo>...</mrow>",
+                    "derivatives": [
+                        {"variable": "x", "formula": "2*x", "latex": "2 x", "mathml": "<mrow>...</mrow>"},
+                        {
+                            "variable": "y",
+                            "formula": "3*cos(y)",
+                            "latex": r"3 \cos{\left(y \right)}",
+                            "mathml": "<mrow>...</mrow>",
+                        },
+                    ],
+                    "domain": [[-5, 5], [-5, 5]],
+                    "start": [3, 2],
+                }
+            ]
+        }
+    )
 
 
 class ScheduleSpec(Strict):
@@ -60,7 +95,9 @@ class ScheduleSpec(Strict):
 class RunSpec(Strict):
     """What to run: the same fields for /optimize, /runs and a websocket race."""
 
-    function: str | ExpressionSpec = Field(description="A function id from /api/v1/functions.")
+    function: Annotated[str, Field(max_length=64)] | ExpressionSpec = Field(
+        description='A function id from /api/v1/functions, or {"expression": "..."}: a formula of your own.'
+    )
     optimizer: str = Field(description="An optimizer id from /api/v1/optimizers.")
     hyperparameters: dict[str, float] = Field(
         default_factory=dict, max_length=16, description="Missing ones take their defaults."
@@ -85,6 +122,12 @@ class OptimizeRequest(RunSpec):
                     "hyperparameters": {"lr": 0.05},
                     "start": [-1.5, 2],
                     "steps": 2000,
+                },
+                {
+                    "function": {"expression": "x^2 + 3*sin(y)"},
+                    "optimizer": "newton",
+                    "start": [3, 2],
+                    "steps": 50,
                 },
             ]
         }
@@ -206,6 +249,24 @@ class Surface(BaseModel):
     )
     z_min: float | None
     z_max: float | None
+
+
+class Limits(BaseModel):
+    """Every limit a request can run into; going past one is answered with a 4xx that names it."""
+
+    max_steps_per_request: int = Field(description="steps of /optimize, n of /runs/{id}/step.")
+    max_steps_per_run: int = Field(description="max_steps of a run or a race.")
+    max_resolution: int = Field(description="Points per axis of /surface.")
+    max_live_runs: int = Field(description="Runs kept by /runs; the least recently used beyond it are removed.")
+    run_idle_seconds: float = Field(description="A run of /runs untouched this long is removed.")
+    max_runs_per_race: int = Field(description="Runs in one websocket race.")
+    max_body_bytes: int = Field(description="Size of a request body.")
+    max_websocket_message_bytes: int
+    websocket_messages_per_second: float
+    expression: dict[str, float] = Field(
+        description="Typed formulas: characters, nesting, parts, constants, exponents, powers such as x^y, "
+        "and the size of their derivatives."
+    )
 
 
 class ErrorBody(BaseModel):

@@ -1,130 +1,120 @@
-"""A typed formula as an Objective: value, gradient and Hessian from SymPy, compiled to NumPy.
+"""A typed formula as an Objective: value, gradient and Hessian from SymPy, compiled to vectorised NumPy.
 
-``lambdify`` prints the *checked* SymPy tree that ``parser.parse`` built node by
-node, never the user's text, so nothing the user typed is evaluated. Every
-derivative is taken symbolically (no ``simplify``: it can take seconds) and
-compiled once; compiled formulas are kept in a small LRU cache.
+``lambdify`` prints the *checked* SymPy tree that ``parser.build`` made node by
+node, never the user's text, so nothing the user typed is evaluated. The
+gradient and the Hessian are each compiled as one function with common
+subexpressions shared (``cse=True``): smaller code, compiled and run faster.
+The Hessian is derived and compiled on first use (Newton's method, a
+divergence diagnosis). Compiled objectives are kept in an LRU cache keyed by
+the canonical text, so "x^2+y" and "x ** 2 + y" share one.
+
+Every compiled function is total: should NumPy raise (it should not: the
+parser refuses numbers too large for a float), it answers NaN, which a run
+reports as "diverged" and a surface as a gap.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
 import sympy
-from sympy.printing.mathml import mathml
 
-from app.expressions.parser import X, Y, parse
+from app.expressions.domain import explain_undefined
+from app.expressions.formula import Formula, as_latex, as_text, checked_formula
+from app.expressions.parser import Checked, ExpressionError, check
 from app.objectives.base import Objective
 from app.objectives.build import objective_1d, objective_2d
 
 DOMAIN = (-5.0, 5.0)
-# The first of these where the formula and its slope are finite and the slope is not zero is the
-# default start: away from the origin, where many textbook formulas have their minimum.
-START_CANDIDATES = ((3.0, 2.0), (1.5, 1.0), (-3.0, 2.0), (2.0, -2.5), (0.7, 0.4), (4.0, 4.0))
+# The default start is the first of these where the formula and its slope are finite and the slope is not
+# zero: [3] in 1D and [3, 2] in 2D when possible, away from the origin where many textbook formulas have their
+# minimum or a kink, and with x != y so that a formula symmetric in x and y does not start on its diagonal.
+START_CANDIDATES = ((3.0, 2.0), (1.5, 1.0), (-3.0, 2.0), (2.0, -2.5), (0.7, 0.4), (-1.5, -1.0), (4.0, 4.0))
+TROUBLE = (ArithmeticError, ValueError, TypeError)
 
 
-@dataclass(frozen=True)
-class Formula:
-    """What a page shows of a formula: the text, LaTeX and MathML of f and of each partial derivative."""
+def _total(function: Callable, outputs: int | None) -> Callable:
+    """``function`` of coordinate arrays, answering NaN (of the right shape) instead of raising."""
 
-    expression: sympy.Expr
-    dim: int
-    variables: tuple[sympy.Symbol, ...]
-    derivatives: tuple[sympy.Expr, ...]
+    def call(*coordinates):
+        try:
+            return function(*coordinates)
+        except TROUBLE:
+            nan = np.full(np.broadcast(*coordinates).shape, np.nan)
+            return nan if outputs is None else [nan] * outputs
 
-    def describe(self) -> dict:
-        return {
-            "dim": self.dim,
-            "formula": as_text(self.expression),
-            "latex": sympy.latex(self.expression),
-            "mathml": mathml(self.expression, printer="presentation"),
-            "derivatives": [
-                {
-                    "variable": str(v),
-                    "formula": as_text(d),
-                    "latex": sympy.latex(d),
-                    "mathml": mathml(d, printer="presentation"),
-                }
-                for v, d in zip(self.variables, self.derivatives, strict=True)
-            ],
-        }
+    return call
 
 
-def as_text(expression: sympy.Expr) -> str:
-    return sympy.sstr(expression).replace("**", "^")
+def _compile(variables: tuple[sympy.Symbol, ...], expressions: sympy.Expr | list[sympy.Expr]) -> Callable:
+    shared = isinstance(expressions, list) and len(expressions) > 1
+    function = sympy.lambdify(variables, expressions, modules="numpy", cse=shared)
+    return _total(function, len(expressions) if isinstance(expressions, list) else None)
 
 
-@lru_cache(maxsize=256)
-def formula(text: str) -> Formula:
-    expression, dim = parse(text)
-    variables = (X,) if dim == 1 else (X, Y)
-    return Formula(expression, dim, variables, tuple(sympy.diff(expression, v) for v in variables))
+class _Lazy:
+    """A function compiled on its first call: the Hessian, which only Newton's method and diagnoses need.
+
+    Should the Hessian be too large to derive, every call raises the ExpressionError (a ValueError) that
+    says so, derived once: a run reports it in its "diverged" message and a diagnosis goes without curvature.
+    """
+
+    __slots__ = ("_failure", "_function", "_make")
+
+    def __init__(self, make: Callable[[], Callable]) -> None:
+        self._make = make
+        self._function: Callable | None = None
+        self._failure: ExpressionError | None = None
+
+    def __call__(self, *coordinates):
+        if self._function is None:
+            if self._failure is not None:
+                raise self._failure
+            try:
+                self._function = self._make()
+            except ExpressionError as error:
+                self._failure = error
+                raise
+        return self._function(*coordinates)
 
 
-def _compile(variables: tuple[sympy.Symbol, ...], expression: sympy.Expr):
-    return sympy.lambdify(variables, expression, modules="numpy")
-
-
-def explain_undefined(found: Formula, point: np.ndarray) -> str | None:
-    """Which part of the formula has no value at ``point``: 'left the domain of log at x = -0.3'."""
-    values = dict(zip(found.variables, (float(v) for v in point), strict=True))
-    where = ", ".join(f"{v} = {values[v]:.4g}" for v in found.variables)
-    for part in sympy.preorder_traversal(found.expression):
-        if isinstance(part, sympy.log):
-            argument = complex(part.args[0].evalf(subs=values))
-            if argument.imag == 0 and argument.real <= 0:
-                return f"it left the domain of log (log needs a positive number, got {argument.real:.4g}) at {where}"
-        elif isinstance(part, sympy.Pow) and not part.exp.free_symbols:
-            base = complex(part.base.evalf(subs=values))
-            if base.imag != 0:
-                continue
-            if part.exp.is_negative and base.real == 0:
-                return f"it divided by zero at {where}"
-            if not part.exp.is_integer and base.real < 0:
-                name = "sqrt" if part.exp == sympy.Rational(1, 2) else f"the power {part.exp}"
-                return f"it left the domain of {name} (a negative number, {base.real:.4g}) at {where}"
-    return None
-
-
-@lru_cache(maxsize=256)
 def expression_objective(text: str) -> Objective:
     """The Objective for a typed formula; raises parser.ExpressionError with a readable message."""
-    found = formula(text)
-    variables, expression = found.variables, found.expression
-    value = _compile(variables, expression)
-    grads = [_compile(variables, d) for d in found.derivatives]
+    return checked_objective(check(text))
+
+
+@lru_cache(maxsize=256)
+def checked_objective(checked: Checked) -> Objective:
+    """The compiled Objective of a checked text, cached by its canonical text."""
+    found = checked_formula(checked)
+    variables = found.variables
+    value = _compile(variables, found.expression)
+    gradient = _compile(variables, list(found.gradient))
+    hessian = _Lazy(lambda: _compile(variables, list(found.hessian)))
     info = {
         "id": "expression",
-        "name": as_text(expression),
-        "formula": as_text(expression),
-        "latex": sympy.latex(expression),
+        "name": as_text(found.expression),
+        "formula": as_text(found.expression),
+        "latex": as_latex(found.expression),
         "domain": (DOMAIN,) * found.dim,
-        "start": (0.0,) * found.dim,
+        "start": START_CANDIDATES[0][: found.dim],
         "minima": (),
         "description": "Your own formula.",
         "tags": ("custom",),
         "explain_undefined": lambda point: explain_undefined(found, point),
     }
     if found.dim == 1:
-        second = _compile(variables, sympy.diff(found.derivatives[0], X))
-        objective = objective_1d(value, grads[0], second, **info)
+        objective = objective_1d(value, lambda x: gradient(x)[0], lambda x: hessian(x)[0], **info)
     else:
-        (gx, gy), (dx, dy) = grads, found.derivatives
-        hxx, hxy, hyy = (_compile(variables, h) for h in (sympy.diff(dx, X), sympy.diff(dx, Y), sympy.diff(dy, Y)))
-        objective = objective_2d(
-            value,
-            lambda x, y: (gx(x, y), gy(x, y)),
-            lambda x, y: (hxx(x, y), hxy(x, y), hyy(x, y)),
-            **info,
-        )
-    from dataclasses import replace
-
-    return replace(objective, start=_default_start(objective))
+        objective = objective_2d(value, gradient, hessian, **info)
+    return replace(objective, start=default_start(objective))
 
 
-def _default_start(objective: Objective) -> tuple[float, ...]:
+def default_start(objective: Objective) -> tuple[float, ...]:
+    """The first candidate where the formula and its slope are finite and the slope is not zero."""
     with np.errstate(all="ignore"):
         for candidate in START_CANDIDATES:
             point = np.array(candidate[: objective.dim])
@@ -133,3 +123,6 @@ def _default_start(objective: Objective) -> tuple[float, ...]:
             if np.isfinite(value) and np.all(np.isfinite(grad)) and np.abs(grad).max() > 1e-9:
                 return tuple(float(v) for v in point)
     return START_CANDIDATES[0][: objective.dim]
+
+
+__all__ = ["DOMAIN", "START_CANDIDATES", "Formula", "default_start", "expression_objective"]

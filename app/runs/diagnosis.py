@@ -55,16 +55,27 @@ def explain_divergence(
     curvature_point: np.ndarray,
     step: int,
     reason: str,
+    left_domain: bool = False,
 ) -> str:
     """What went wrong, where, and what to change.
 
     The curvature is read at ``curvature_point``, the best point the run
     reached: that is the valley the learning rate failed to settle in, while
     the last point may already be far out where the numbers mean nothing.
+    A run that ``left_domain`` (a typed formula has no value past an edge)
+    is told so instead: the curvature says nothing about an edge.
     """
     where = ", ".join(f"{v:.4g}" for v in last_point)
     head = f"Diverged at step {step}: {reason}. The last finite point is ({where}) with loss {last_loss:.4g}"
     head += f" (it started at {start_loss:.4g})."
+    if left_domain:
+        # The formula has no value past an edge (log, sqrt, a division): curvature says nothing about that.
+        if lr is None:
+            return f"{head} {optimizer_name} stepped over the edge of where the formula is defined: start further in."
+        return (
+            f"{head} One step of {optimizer_name} jumped over the edge of where the formula is defined: try a smaller "
+            f"learning rate (now {lr:.4g}) or a start further inside."
+        )
     if lr is None:
         return head
     lambda_max = top_curvature(objective, curvature_point)

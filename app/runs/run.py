@@ -71,7 +71,7 @@ class Run:
             why = self._undefined(self.params)
             self._finish(
                 DIVERGED,
-                f"The start point is outside the function's domain: {why}."
+                f"The start point lies outside {why}; choose a start where the function has a value and a slope."
                 if why
                 else "The start point is outside the function's domain: its value or slope is not a number.",
             )
@@ -125,7 +125,10 @@ class Run:
         grad_list = grad.tolist()
         if not math.isfinite(loss + sum(grad_list)):
             why = self._undefined(new_params)
-            self._diverge(hp, lr, why or "the loss or its slope at the next point is not a finite number")
+            if why:
+                self._diverge(hp, lr, f"it left {why}", left_domain=why.startswith("the domain"))
+            else:
+                self._diverge(hp, lr, "the loss or its slope at the next point is not a finite number")
             return
         if abs(loss) > RUNAWAY_LOSS or max(map(abs, params_list)) > RUNAWAY_PARAMS:
             self._diverge(hp, lr, f"the loss reached {loss:.3g}, far beyond anything on the map")
@@ -178,7 +181,7 @@ class Run:
         explain = self.config.objective.explain_undefined
         return explain(point) if explain is not None else None
 
-    def _diverge(self, hp: Any, lr: float | None, reason: str) -> None:
+    def _diverge(self, hp: Any, lr: float | None, reason: str, left_domain: bool = False) -> None:
         last = self.frames[-1]
         self._finish(
             DIVERGED,
@@ -194,6 +197,7 @@ class Run:
                 curvature_point=self.best_params,
                 step=self.step + 1,
                 reason=reason,
+                left_domain=left_domain,
             ),
         )
 
