@@ -29,6 +29,10 @@ RATE_PER_SECOND = 50.0
 RATE_BURST = 100.0
 MAX_VIOLATIONS = 20
 MAX_PENDING_FRAMES_PER_RUN = 256
+# Replies to commands (playback, cursor, status, errors) pile up for a client that sends but never
+# reads; past this many, only the newest of each kind (per run) and the last few errors are kept.
+MAX_PENDING_REPLIES = 1_000
+KEPT_ERRORS = 20
 POLICY_VIOLATION = 1008
 
 
@@ -38,6 +42,7 @@ class Outbox:
     def __init__(self) -> None:
         self.items: deque[dict[str, Any]] = deque()
         self.frame_count = 0
+        self.reply_count = 0
         self.ready = asyncio.Event()
 
     def put(self, messages: list[dict[str, Any]], runs: int) -> None:
@@ -46,6 +51,9 @@ class Outbox:
             self.items.append(message)
             added += _frames_in(message)
         self.frame_count += added
+        self.reply_count += sum(1 for message in messages if not _frames_in(message))
+        if self.reply_count > MAX_PENDING_REPLIES:
+            self._collapse_replies()
         # What one command asked for is always delivered whole (a `step` of 500 in an 8-run race is
         # bounded by the message limits); only frames left over from earlier ticks are dropped.
         cap = max(MAX_PENDING_FRAMES_PER_RUN * max(runs, 1), added)
@@ -53,6 +61,25 @@ class Outbox:
             self._drop_oldest_frames()
         if messages:
             self.ready.set()
+
+    def _collapse_replies(self) -> None:
+        """Keep every frame message, the newest reply of each kind (per run) and the last few errors, in order."""
+        seen: set[tuple[str, Any]] = set()
+        errors = 0
+        kept: list[dict[str, Any]] = []
+        for message in reversed(self.items):
+            kind = message["type"]
+            if kind in ("frame", "frames"):
+                kept.append(message)
+            elif kind == "error":
+                errors += 1
+                if errors <= KEPT_ERRORS:
+                    kept.append(message)
+            elif (kind, message.get("run")) not in seen:
+                seen.add((kind, message.get("run")))
+                kept.append(message)
+        self.items = deque(reversed(kept))
+        self.reply_count = sum(1 for message in self.items if not _frames_in(message))
 
     def _drop_oldest_frames(self) -> None:
         for i, message in enumerate(self.items):
@@ -76,6 +103,7 @@ class Outbox:
                 merged.append(message)
         self.items.clear()
         self.frame_count = 0
+        self.reply_count = 0
         self.ready.clear()
         return merged
 
@@ -111,7 +139,7 @@ async def _sender(websocket: WebSocket, outbox: Outbox) -> None:
             await websocket.send_text(orjson.dumps(message).decode())
 
 
-async def _player(session: LiveSession, outbox: Outbox, restart: asyncio.Event) -> None:
+async def _player(session: LiveSession, outbox: Outbox, restart: asyncio.Event, busy: asyncio.Lock) -> None:
     loop = asyncio.get_running_loop()
     while True:
         await restart.wait()
@@ -126,7 +154,9 @@ async def _player(session: LiveSession, outbox: Outbox, restart: asyncio.Event) 
                 origin, ticks = loop.time(), 0
             if restart.is_set():
                 break
-            outbox.put(session.tick(), len(session.runs))
+            async with busy:
+                messages = session.tick()
+            outbox.put(messages, len(session.runs))
 
 
 def _error(message: str) -> dict[str, Any]:
@@ -139,9 +169,13 @@ async def live(websocket: WebSocket) -> None:
     session = LiveSession(websocket.app.state.settings)
     outbox = Outbox()
     restart = asyncio.Event()
+    busy = asyncio.Lock()
     limiter = RateLimiter(RATE_PER_SECOND, RATE_BURST)
     violations = 0
-    tasks = [asyncio.create_task(_sender(websocket, outbox)), asyncio.create_task(_player(session, outbox, restart))]
+    tasks = [
+        asyncio.create_task(_sender(websocket, outbox)),
+        asyncio.create_task(_player(session, outbox, restart, busy)),
+    ]
     try:
         while True:
             raw = await websocket.receive()
@@ -165,10 +199,13 @@ async def live(websocket: WebSocket) -> None:
             except orjson.JSONDecodeError:
                 outbox.put([_error('That message is not valid JSON; send an object such as {"type": "pause"}.')], 0)
                 continue
-            try:
-                replies = session.handle(message)
-            except SessionError as error:
-                replies = [_error(str(error))]
+            # A command may compute thousands of steps (a seek, a start from a shared link): do it in a
+            # worker thread so every other stream keeps its clock; the lock keeps this session's ticks out.
+            async with busy:
+                try:
+                    replies = await asyncio.to_thread(session.handle, message)
+                except SessionError as error:
+                    replies = [_error(str(error))]
             outbox.put(replies, len(session.runs))
             if session.playing and isinstance(message, dict) and message.get("type") == "play":
                 restart.set()

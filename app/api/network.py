@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Query, Response
 
+from app.api.errors import LimitedRoute
 from app.api.network_schemas import (
     LandscapeRequest,
     LandscapeResult,
@@ -25,7 +26,7 @@ from app.nn.run import MAX_STEPS, NetworkConfigError, NetworkRun
 from app.runs.factory import ConfigError
 from app.runs.store import RunNotFound, RunStore
 
-router = APIRouter(prefix="/network", tags=["network"])
+router = APIRouter(prefix="/network", tags=["network"], route_class=LimitedRoute)
 
 
 def _network(store: RunStore, run_id: str) -> NetworkRun:
