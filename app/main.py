@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FastAPIOffline serves Swagger UI and ReDoc from the installed package: /docs works with no internet.
     app = FastAPIOffline(title="Hillside", version=__version__, description=DESCRIPTION)
     app.state.settings = settings
-    app.state.runs = RunStore(settings.max_live_runs, settings.run_idle_seconds)
+    app.state.runs = RunStore(settings.max_live_runs, settings.run_idle_seconds, max_frames=settings.max_stored_frames)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)

@@ -14,6 +14,7 @@ class Settings:
     max_steps_per_run: int = 20_000
     max_resolution: int = 500
     max_live_runs: int = 1_000
+    max_stored_frames: int = 1_000_000  # over all runs kept by /runs and /network/runs (about 1 KB a frame)
     run_idle_seconds: float = 30 * 60
     max_runs_per_race: int = 8
     max_dimension: int = 2

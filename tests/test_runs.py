@@ -117,3 +117,20 @@ def test_small_learning_rate_is_not_called_converged() -> None:
     run = replay(build_config("quadratic", "gd", {"lr": 1e-5}, max_steps=200), 200)
     assert run.status == "max_steps"
     assert run.frames[-1]["params"][0] > 7.9
+
+
+def test_the_store_evicts_the_least_recently_used_runs_past_its_frame_budget() -> None:
+    from app.runs.factory import build_config
+    from app.runs.run import Run
+    from app.runs.store import RunNotFound, RunStore
+
+    store = RunStore(max_runs=100, idle_seconds=3600, max_frames=250)
+    first = Run(build_config("rosenbrock", "gd", {"lr": 1e-4}, max_steps=1000))
+    first.advance(200)
+    first_id = store.add(first)
+    second = Run(build_config("rosenbrock", "adam", {"lr": 1e-3}, max_steps=1000))
+    second.advance(100)
+    second_id = store.add(second)  # 201 + 101 frames > 250: the older run goes
+    assert store.get(second_id) is second
+    with pytest.raises(RunNotFound, match="frames"):
+        store.get(first_id)

@@ -22,8 +22,9 @@ class RunNotFound(LookupError):
 class RunStore:
     """A thread-safe LRU of live runs."""
 
-    def __init__(self, max_runs: int, idle_seconds: float, clock=time.monotonic) -> None:
+    def __init__(self, max_runs: int, idle_seconds: float, clock=time.monotonic, max_frames: int = 1_000_000) -> None:
         self.max_runs = max_runs
+        self.max_frames = max_frames  # about 1 KB each: the store's memory is bounded by frames, not only runs
         self.idle_seconds = idle_seconds
         self._clock = clock
         self._runs: OrderedDict[str, tuple[Run, float]] = OrderedDict()
@@ -47,6 +48,14 @@ class RunStore:
             if now - touched <= self.idle_seconds:
                 break
             self._evict(oldest_id, f"it was idle for more than {self.idle_seconds / 60:g} minutes")
+        frames = sum(len(run.frames) for run, _ in self._runs.values())
+        while len(self._runs) > 1 and frames > self.max_frames:
+            oldest_id, (oldest, _) = next(iter(self._runs.items()))
+            frames -= len(oldest.frames)
+            self._evict(
+                oldest_id,
+                f"the server keeps at most {self.max_frames:,} frames in all and this run was the least recently used",
+            )
 
     def add(self, run: Run) -> str:
         run_id = secrets.token_urlsafe(9)
