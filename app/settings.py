@@ -17,6 +17,7 @@ class Settings:
     max_stored_frames: int = 1_000_000  # over all runs kept by /runs and /network/runs (about 1 KB a frame)
     run_idle_seconds: float = 30 * 60
     max_runs_per_race: int = 8
+    max_connections: int = 1_000  # live websocket connections per server process
     max_dimension: int = 2
     max_body_bytes: int = 64 * 1024  # a run config is a few hundred bytes; nothing needs more
 

@@ -252,3 +252,20 @@ def test_a_large_step_arrives_whole(client: TestClient) -> None:
                     if frame.get("type", message["type"]) == "frame":
                         steps[frame["run"]].add(frame["step"])
             assert all(s - {0} == set(range(1, 501)) for s in steps.values())
+
+
+def test_past_the_connection_cap_a_client_is_told_to_come_back() -> None:
+    from app.main import create_app
+    from app.settings import Settings
+
+    with TestClient(create_app(Settings(max_connections=1))) as small, small.websocket_connect("/ws") as first:
+        with small.websocket_connect("/ws") as second:
+            assert "server is full" in second.receive_json()["message"]
+            with pytest.raises(WebSocketDisconnect) as closed:
+                second.receive_json()
+            assert closed.value.code == 1013
+        start(first, [SEEDS])  # the first connection is unaffected
+    with TestClient(create_app(Settings(max_connections=1))) as small:
+        for _ in range(3):  # closed connections free their place
+            with small.websocket_connect("/ws") as again:
+                assert start(again, [SEEDS])["type"] == "started"

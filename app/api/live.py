@@ -163,10 +163,33 @@ def _error(message: str) -> dict[str, Any]:
     return {"type": "error", "message": message}
 
 
+TRY_AGAIN_LATER = 1013
+
+
 @router.websocket("/ws")
 async def live(websocket: WebSocket) -> None:
     await websocket.accept()
-    session = LiveSession(websocket.app.state.settings)
+    settings = websocket.app.state.settings
+    state = websocket.app.state
+    open_now = getattr(state, "live_connections", 0)
+    if open_now >= settings.max_connections:
+        # Each connection holds a race in memory: past the cap, say so and close rather than grow.
+        await websocket.send_text(
+            orjson.dumps(
+                _error(f"The server is full ({settings.max_connections} live connections); try again soon.")
+            ).decode()
+        )
+        await websocket.close(TRY_AGAIN_LATER, "server full")
+        return
+    state.live_connections = open_now + 1
+    try:
+        await _serve(websocket, settings)
+    finally:
+        state.live_connections -= 1
+
+
+async def _serve(websocket: WebSocket, settings: Any) -> None:
+    session = LiveSession(settings)
     outbox = Outbox()
     restart = asyncio.Event()
     busy = asyncio.Lock()
