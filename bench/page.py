@@ -13,16 +13,8 @@ import time
 
 from bench.server import running_server
 from bench.timing import table
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 LOADS = 5
 HOME_READY = "() => document.querySelectorAll('#lecture-list li').length > 0"
 # The first frame is drawn when run 0 has a frame and the map (or the curve) shows it.

@@ -1,8 +1,8 @@
-"""Make the landing page's pictures from the pages themselves (static/img/1d.png and 2d.png, 640x360).
+"""Make the landing page's pictures from the pages themselves (static/img/1d.png, 2d.png and network.png, 640x360).
 
 Run it against a running server after the pages change:
     .venv/bin/hillside --port 8123 &
-    .venv/bin/python tests/browser/make_pictures.py http://127.0.0.1:8123
+    .venv/bin/python -m tests.browser.make_pictures http://127.0.0.1:8123
 """
 
 from __future__ import annotations
@@ -12,15 +12,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PICTURES = {
     "1d.png": ("/1d?scene=seeds&step=4&presenter=1", 4),
     "2d.png": ("/2d?scene=rosenbrock&step=400&presenter=1", 400),
@@ -30,7 +24,7 @@ PICTURES = {
 
 def main(base_url: str) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # Drawn at 1280x720 and saved at half the size: the landing page shows them 640 wide at most.
         context = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=0.5)
         page = context.new_page()
