@@ -18,6 +18,7 @@ class Settings:
     run_idle_seconds: float = 30 * 60
     max_runs_per_race: int = 8
     max_connections: int = 1_000  # live websocket connections per server process
+    websocket_idle_seconds: float = 30 * 60  # a paused connection with no message for this long is closed
     max_dimension: int = 2
     max_body_bytes: int = 64 * 1024  # a run config is a few hundred bytes; nothing needs more
 

@@ -269,3 +269,15 @@ def test_past_the_connection_cap_a_client_is_told_to_come_back() -> None:
         for _ in range(3):  # closed connections free their place
             with small.websocket_connect("/ws") as again:
                 assert start(again, [SEEDS])["type"] == "started"
+
+
+def test_a_paused_connection_that_says_nothing_is_closed_and_told_why() -> None:
+    from app.main import create_app
+    from app.settings import Settings
+
+    with TestClient(create_app(Settings(websocket_idle_seconds=0.3))) as quiet, quiet.websocket_connect("/ws") as ws:
+        start(ws, [SEEDS])
+        error, _ = receive_until(ws, "error")
+        assert "without a message" in error["message"]
+        with pytest.raises(WebSocketDisconnect):
+            ws.receive_json()
