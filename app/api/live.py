@@ -207,7 +207,8 @@ async def _serve(websocket: WebSocket, settings: Any) -> None:
                 if session.playing:
                     continue  # a room watching a long race sends nothing, and that is fine
                 minutes = settings.websocket_idle_seconds / 60
-                outbox.put([_error(f"Closed after {minutes:g} minutes without a message (a page reconnects by itself when used).")], 0)
+                why = f"Closed after {minutes:g} minutes without a message (a page reconnects by itself when used)."
+                outbox.put([_error(why)], 0)
                 await asyncio.sleep(0.05)  # let the sender deliver it
                 await websocket.close(1000, "idle")
                 break
