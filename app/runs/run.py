@@ -143,9 +143,7 @@ class Run:
         if "update" not in extras:
             extras = {**extras, "update": new_params - self.params}
         self.frames.append(make_frame(k + 1, params_list, loss, grad_list, lr, self.oracle.counts(), extras))
-        moved = (
-            float(np.abs(new_params - self.params).max()) if optimizer.family in STALL_FAMILIES else math.inf
-        )
+        moved = float(np.abs(new_params - self.params).max()) if optimizer.family in STALL_FAMILIES else math.inf
         self.params = new_params
         self.state = outcome.state
         self._check_end(outcome.converged, loss, moved, previous_loss)
