@@ -9,6 +9,7 @@ from bench import endpoints, engine, live, page, soak, training
 SECTIONS = {
     "Engine cost per step (Rosenbrock, 2,000 steps)": engine.main,
     "HTTP endpoints (in-process client)": endpoints.main,
+    "gzip levels for a long answer": endpoints.gzip_levels,
     "Websocket playback at 30 fps (server and clients in separate processes)": live.main,
     "Training a network, per full-batch step": training.main,
     "Opening a page in headless Chromium": page.main,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.errors import LimitedRoute
+from app.api.projection import FRAME_FIELDS, FrameShape, shape_frames
 from app.api.responses import FastJSON
 from app.api.schemas import (
     ErrorBody,
@@ -59,14 +60,17 @@ def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
     responses=ERRORS,
     summary="Run an optimizer for up to N steps and return every frame",
 )
-def optimize(body: OptimizeRequest) -> FastJSON:
-    """Stateless: frame 0 is the start; status says why it stopped (converged, diverged or max_steps)."""
+def optimize(body: OptimizeRequest, shape: FrameShape) -> FastJSON:
+    """Stateless: frame 0 is the start; status says why it stopped (converged, diverged or max_steps).
+
+    `fields` and `layout=columns` (query parameters) return only some frame fields, or one array per field.
+    """
     run = Run(config_from(body, max_steps=body.steps))
     run.advance(body.steps)
     return FastJSON(
         {
             "config": run.config.describe(),
-            "frames": run.frames,
+            "frames": shape_frames(run.frames, *shape),
             "status": run.status,
             "message": run.message,
             "evaluations": run.oracle.counts(),
@@ -74,8 +78,9 @@ def optimize(body: OptimizeRequest) -> FastJSON:
     )
 
 
-def _public(run_id: str, run: Run, since: int = 0) -> dict[str, Any]:
-    return {"id": run_id, "config": run.config.describe(), **run.summary(), "frames": run.frames[since:]}
+def _public(run_id: str, run: Run, since: int = 0, shape: tuple = (FRAME_FIELDS, "rows")) -> dict[str, Any]:
+    frames = shape_frames(run.frames[since:], *shape)
+    return {"id": run_id, "config": run.config.describe(), **run.summary(), "frames": frames}
 
 
 @router.post(
@@ -95,11 +100,13 @@ def create_run(body: RunCreate, store: Store) -> FastJSON:
 def get_run(
     run_id: str,
     store: Store,
+    shape: FrameShape,
     since: int = Query(0, ge=0, le=get_settings().max_steps_per_run, description="Only frames from this step on."),
 ) -> FastJSON:
+    """`fields` and `layout=columns` (query parameters) return only some frame fields, or one array per field."""
     run = store.get(run_id)
     with store.lock_for(run):
-        return FastJSON(_public(run_id, run, since))
+        return FastJSON(_public(run_id, run, since, shape))
 
 
 @router.post(

@@ -168,9 +168,14 @@ class Frame(BaseModel):
 Status = Literal["running", "converged", "diverged", "max_steps"]
 
 
+# What `fields` and `layout=columns` make of the frames: some fields of each, or one array per field.
+FrameShapes = list[Frame] | list[dict[str, Any]] | dict[str, list[Any]]
+COLUMNS_NOTE = " With `fields`: only those fields of each; with `layout=columns`: one array per field instead."
+
+
 class OptimizeResult(BaseModel):
     config: dict[str, Any]
-    frames: list[Frame]
+    frames: FrameShapes = Field(description="Every frame; frame 0 is the start." + COLUMNS_NOTE)
     status: Status
     message: str
     evaluations: dict[str, int]
@@ -183,7 +188,9 @@ class RunPublic(BaseModel):
     message: str
     step: int
     evaluations: dict[str, int]
-    frames: list[Frame] = Field(description="Frames from `since` on (all of them by default).")
+    frames: FrameShapes = Field(
+        description="Frames from `since` on (all of them by default)." + COLUMNS_NOTE
+    )
 
 
 class StepResult(BaseModel):
