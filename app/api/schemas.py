@@ -188,9 +188,7 @@ class RunPublic(BaseModel):
     message: str
     step: int
     evaluations: dict[str, int]
-    frames: FrameShapes = Field(
-        description="Frames from `since` on (all of them by default)." + COLUMNS_NOTE
-    )
+    frames: FrameShapes = Field(description="Frames from `since` on (all of them by default)." + COLUMNS_NOTE)
 
 
 class StepResult(BaseModel):
