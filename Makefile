@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
+# Traditional Chinese pages need a font with its characters; Debian's fonts-noto-cjk installs this file.
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 .PHONY: run test bench lint clean
 
@@ -26,11 +28,16 @@ $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
+$(CJK_FONT):
+	@echo "Installing the Noto CJK fonts from Debian's packages (for the Chinese pages in the browser tests)..."
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
+
 run: $(VENV)/.installed
 	@echo "Starting Hillside on http://$(HOST):$(PORT)/"
 	$(BIN)/hillside --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test $(CHROMIUM)
+test: $(VENV)/.installed-test $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/ruff check app tests bench
 	$(BIN)/pytest -q -n 2 --dist loadfile
 

@@ -16,7 +16,6 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import plotly
 from fastapi import APIRouter, FastAPI, Request
@@ -25,11 +24,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from app.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, load_messages, translator
+
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
 TEMPLATES_DIR = ROOT / "templates"
-MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
-DEFAULT_LANGUAGE = "en"
 PLOTLY_URL = "/static/vendor/plotly.min.js"
 # The URL carries Plotly's version, so a year of caching is safe: an upgrade changes the URL.
 LONG_CACHE = "public, max-age=31536000, immutable"
@@ -39,30 +38,6 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
 # ----- the message catalogue -------------------------------------------------------------------------------------
-
-
-@lru_cache
-def load_messages(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
-    """The catalogue for ``language``; keys missing from a translation fall back to English."""
-    english = json.loads((MESSAGES_DIR / f"{DEFAULT_LANGUAGE}.json").read_text(encoding="utf-8"))
-    path = MESSAGES_DIR / f"{language}.json"
-    if language == DEFAULT_LANGUAGE or not path.is_file():
-        return english
-    return {**english, **json.loads(path.read_text(encoding="utf-8"))}
-
-
-def translator(messages: dict[str, str]):
-    """``t("key", name=value)``: the sentence for ``key`` with ``{name}`` placeholders filled."""
-
-    def t(key: str, **values: Any) -> str:
-        text = messages.get(key)
-        if text is None:
-            return key  # visible, so a missing key is noticed rather than silently blank
-        for name, value in values.items():
-            text = text.replace("{" + name + "}", str(value))
-        return text
-
-    return t
 
 
 def messages_json(messages: dict[str, str]) -> Markup:
@@ -105,16 +80,23 @@ def plotly_js(request: Request) -> Response:
 
 
 def render(request: Request, template: str, page: str) -> HTMLResponse:
-    language = DEFAULT_LANGUAGE
+    language = choose_language(
+        request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+    )
     messages = load_messages(language)
     context = {
-        "t": translator(messages),
+        "t": translator(messages, language),
         "messages_json": messages_json(messages),
         "language": language,
+        "languages": LANGUAGES,
         "page": page,
         "plotly_url": f"{PLOTLY_URL}?v={plotly.__version__}",
     }
-    return templates.TemplateResponse(request, template, context)
+    response = templates.TemplateResponse(request, template, context)
+    # The same URL answers in another language for another browser: caches must keep them apart.
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -1,7 +1,13 @@
 // The message catalogue: every sentence a user reads comes from here, looked up by key.
-// The server puts the catalogue for the page's language in <script id="messages" type="application/json">.
+// The server puts the catalogue for the page's language in <script id="messages" type="application/json">
+// and the language itself in <html lang>. Plurals use the ICU subset the server uses too:
+// "{n, plural, one {# step} few {# steps} other {# steps}}", chosen by Intl.PluralRules for the language.
 
 const catalogue = readCatalogue();
+const LANGUAGE = document.documentElement.lang || "en";
+const plurals = new Intl.PluralRules(LANGUAGE);
+const PLURAL = /\{(\w+), plural,((?:\s*(?:=\d+|zero|one|two|few|many|other)\s*\{[^{}]*\})+)\s*\}/g;
+const BRANCH = /(=\d+|zero|one|two|few|many|other)\s*\{([^{}]*)\}/g;
 
 function readCatalogue() {
   const block = document.getElementById("messages");
@@ -12,14 +18,31 @@ function readCatalogue() {
   }
 }
 
-/** The sentence for `key`, with `{name}` placeholders filled from `values`; the key itself if missing. */
+/** The page's language (a BCP 47 tag such as "pl" or "zh-TW"): for Intl formatting. */
+export function language() {
+  return LANGUAGE;
+}
+
+function choosePlural(whole, name, body, values) {
+  if (!(name in values)) return whole;
+  const raw = values[name];
+  const n = typeof raw === "number" ? raw : Number(String(raw).replace(",", ".").replace("−", "-"));
+  const branches = {};
+  for (const [, key, text] of body.matchAll(BRANCH)) branches[key] = text;
+  const chosen = branches[`=${n}`] ?? branches[plurals.select(Math.abs(n))] ?? branches.other;
+  return chosen.replaceAll("#", String(raw));
+}
+
+/** The sentence for `key`, with `{name}` placeholders and plural choices filled from `values`; the key if missing. */
 export function t(key, values = {}) {
   const text = catalogue[key];
   if (text === undefined) {
     console.warn(`Hillside: no message for "${key}"`);
     return key;
   }
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  return text
+    .replace(PLURAL, (whole, name, body) => choosePlural(whole, name, body, values))
+    .replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
 /** True when the catalogue has `key` (for optional, per-id texts such as a function's teaching note). */

@@ -1,6 +1,8 @@
 // The whole page state lives in the URL, declared once as a table of properties (name, type, default),
 // in the manner of TensorFlow Playground's state.ts. A missing or bad value falls back to its default,
-// so any link opens a working page, and a copied link reopens exactly the same view and run.
+// so any link opens a working page, and a copied link reopens exactly the same view and run, in the
+// language it was shared in (the server reads ?lang=; every URL written here carries it).
+import { language } from "./messages.js";
 
 const SAFE = { "%2C": ",", "%3A": ":", "%3B": ";", "%28": "(", "%29": ")", "%5B": "[", "%5D": "]", "%40": "@" };
 
@@ -91,7 +93,8 @@ export class UrlState {
       if (!shown) continue;
       parts.push(`${p.name}=${encode(this.codec(p).format(value))}`);
     }
-    return parts.length ? `?${parts.join("&")}` : "";
+    parts.push(`lang=${encode(language())}`);
+    return `?${parts.join("&")}`;
   }
 
   /** Put `values` in the address bar (replaceState, throttled: browsers limit how often it may be called). */

@@ -1,5 +1,10 @@
 // Plot styling read from the CSS custom properties, so normal and presenter modes are declared in one place
-// (static/css) and Plotly follows whatever the stylesheet says.
+// (static/css) and Plotly follows whatever the stylesheet says. Tick labels use the page language's decimal mark.
+import { language } from "./messages.js";
+
+// Plotly's `separators`: the decimal mark, then the thousands mark (none: short numbers read better without).
+const DECIMAL = new Intl.NumberFormat(language()).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
+const SEPARATORS = `${DECIMAL}\u2009`;
 
 function cssVar(name, fallback) {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -32,6 +37,7 @@ export function baseLayout(th = theme(), extra = {}) {
     showlegend: false,
     hovermode: "closest",
     dragmode: false,
+    separators: SEPARATORS,
     ...extra,
   };
 }
