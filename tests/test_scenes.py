@@ -59,7 +59,7 @@ def failures(claims: tuple[Claim, ...], proof: Played) -> list[str]:
     return out
 
 
-# ----- the scenes are well formed --------------------------------------------------------------------------------------
+# ----- the scenes are well formed ----------------------------------------------------------------------------------
 
 
 def test_scene_ids_are_unique_and_every_page_has_scenes() -> None:
@@ -93,7 +93,7 @@ def test_the_lecture_walks_from_1d_to_2d_to_the_network() -> None:
     assert all(scene.lecture for scene in SCENES if scene.page == "2d")  # the last 2D scene leads into /network
 
 
-# ----- the scenes tell the truth ------------------------------------------------------------------------------------------
+# ----- the scenes tell the truth -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.id)
@@ -149,7 +149,7 @@ def test_a_false_claim_is_found_false(scene_id: str, claim: Claim) -> None:
     assert verdict.saw  # and it says what the run did instead
 
 
-# ----- descriptions are claims too ----------------------------------------------------------------------------------------
+# ----- descriptions are claims too ---------------------------------------------------------------------------------
 
 
 def description_of(subject: str) -> str:
@@ -173,7 +173,7 @@ def test_the_saddle_is_described_the_right_way_round_and_once() -> None:
     assert text.count("no minimum") == 1
 
 
-# ----- served to the pages ----------------------------------------------------------------------------------------------
+# ----- served to the pages -----------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

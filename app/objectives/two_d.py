@@ -46,8 +46,9 @@ elongated = with_minima(
         domain=((-4.0, 4.0), (-4.0, 4.0)),
         start=(-3.5, 1.5),
         minima=(),
-        description="Curvature 25 times larger across the valley than along it: a learning rate large enough to make "
-        "progress along the floor makes gradient descent cross the valley on every step, zig-zagging between the walls.",
+        description="Curvature 25 times larger across the valley than along it: a learning rate large enough to "
+        "make progress along the floor makes gradient descent cross the valley on every step, zig-zagging between the "
+        "walls.",
         tags=("convex", "ill_conditioned", "valley"),
     ),
     [((0.0, 0.0), "global")],
