@@ -227,3 +227,19 @@ def test_neuron_limit_matches_the_neuron_picture() -> None:
     """The neuron view's clock runs as far as its two neuron runs go (300 steps, as /network/neuron is asked)."""
     assert scene_limit(BY_ID["net-neuron"]) == 300
     assert math.isclose(BY_ID["net-neuron"].state["lr"], 0.15)
+
+
+@pytest.mark.parametrize(
+    ("function", "claim"),
+    [
+        ("styblinski_tang", Claim("minima_depths", {"count": 4, "deepest": 2})),
+        ("booth", Claim("valley_runs_along", {"point": [0, 0], "direction": [1, 1]})),
+        ("bowl", Claim("slopes_differ_by", {"factor": 1000})),
+        ("bowl", Claim("values_span", {"low": 0, "high": 1e6})),
+        ("steep_walls", Claim("step_is_stable_at", {"lr": 0.2, "point": [2]})),
+    ],
+    ids=lambda v: getattr(v, "claim", v),
+)
+def test_a_false_claim_about_a_landscape_is_found_false(function: str, claim: Claim) -> None:
+    verdict = check(claim, Played([], find_objective(function)))
+    assert not verdict.holds, f"{claim.claim}({claim.args}) should be false on {function}: {verdict.saw}"

@@ -249,7 +249,8 @@ ackley = objective_2d(
     start=(3.5, -2.5),
     minima=(),
     description="A nearly flat plateau riddled with small pits around one deep, sharp well at the origin: "
-    "a small learning rate gets stuck, a large one may find the well.",
+    "gradient descent with a small learning rate stops in the first pit; a large one hops from pit to pit "
+    "without settling.",
     tags=("non_convex", "multimodal", "plateau"),
 )
 # The global minimum is the cone's tip, where the gradient is undefined: stated exactly, not refined by Newton.

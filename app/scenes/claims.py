@@ -633,3 +633,44 @@ def steps_of_fixed_size(played: Played, run: int, lr: float, decay: float) -> Ve
     return Verdict(
         worst <= 1e-12, f"run {run}: largest gap from lr·decay^(t−1) {worst:.3g}; slopes differed {spread:.3g}-fold"
     )
+
+
+def _domain_grid(objective: Objective, n: int = 101) -> np.ndarray:
+    (x0, x1), (y0, y1) = objective.domain
+    xs, ys = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    return np.stack([xs.ravel(), ys.ravel()], axis=1)
+
+
+@_claim
+def values_span(played: Played, low: float, high: float) -> Verdict:
+    """(2D) Over its default square the function's lowest value is ``low`` and its highest at least ``high``."""
+    lowest = min(m.value for m in played.objective.minima)
+    highest = max(_value(played.objective, p) for p in _domain_grid(played.objective))
+    holds = math.isclose(lowest, low, rel_tol=1e-9) and highest >= high
+    return Verdict(holds, f"values from {lowest:.6g} to {highest:.6g}")
+
+
+@_claim
+def slopes_differ_by(played: Played, factor: float) -> Verdict:
+    """(2D) Across its square, steep places (95th percentile) have slopes ``factor`` times flat ones (5th)."""
+    norms = [float(np.linalg.norm(played.objective.grad(p))) for p in _domain_grid(played.objective)]
+    steep, flat = np.percentile(norms, 95), np.percentile(norms, 5)
+    return Verdict(steep >= factor * flat, f"slope sizes {flat:.3g} (5th percentile) to {steep:.3g} (95th)")
+
+
+@_claim
+def minima_depths(played: Played, count: int, deepest: int) -> Verdict:
+    """The function has ``count`` minima, of which exactly ``deepest`` share the lowest value."""
+    values = sorted(m.value for m in played.objective.minima)
+    ties = sum(1 for v in values if math.isclose(v, values[0], rel_tol=1e-9, abs_tol=1e-12))
+    return Verdict(len(values) == count and ties == deepest, f"{len(values)} minima with values {_fmt(values)}")
+
+
+@_claim
+def valley_runs_along(played: Played, point: list[float], direction: list[float]) -> Verdict:
+    """(2D) The gentlest curvature at ``point`` is along ``direction``: the valley's floor runs that way."""
+    eigenvalues, vectors = np.linalg.eigh(_hessian(played.objective, point))
+    gentle = vectors[:, 0]
+    d = np.asarray(direction, dtype=float) / np.linalg.norm(direction)
+    cosine = abs(float(gentle @ d))
+    return Verdict(cosine >= 1 - 1e-9, f"gentlest curvature {eigenvalues[0]:.4g} along {_fmt(gentle)}")

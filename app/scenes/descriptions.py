@@ -117,6 +117,57 @@ DESCRIPTIONS = (
         ),
     ),
     DescriptionClaims(
+        "function:booth",
+        "the valley runs diagonally",
+        {"fn": "booth", "runs": [run("gd", {"lr": 0.01})]},
+        (claim("valley_runs_along", point=[0, 0], direction=[1, -1]),),
+    ),
+    DescriptionClaims(
+        "function:beale",
+        "gradients differ by orders of magnitude from place to place",
+        {"fn": "beale", "runs": [run("gd", {"lr": 0.001})], "limit": 1},
+        (claim("slopes_differ_by", factor=1000),),
+    ),
+    DescriptionClaims(
+        "function:rastrigin",
+        "Local information alone almost always ends in the nearest dimple, not at the bottom",
+        {"fn": "rastrigin", "runs": [run("gd", {"lr": 0.001})]},
+        (
+            claim("converges", run=0),
+            claim("ends_near", run=0, point=[3, -2], within=0.05),
+            claim("ends_far_from", run=0, point=[0, 0], beyond=1),
+        ),
+    ),
+    DescriptionClaims(
+        "function:ackley",
+        "gradient descent with a small learning rate stops in the first pit; a large one hops from pit to pit",
+        {"fn": "ackley", "runs": [run("gd", {"lr": 0.01}), run("gd", {"lr": 0.5})]},
+        (
+            claim("converges", run=0),
+            claim("ends_far_from", run=0, point=[0, 0], beyond=1),
+            claim("runs_to_the_limit", run=1, steps=1000),
+            claim("ends_far_from", run=1, point=[0, 0], beyond=0.1),
+        ),
+    ),
+    DescriptionClaims(
+        "function:six_hump_camel",
+        "Six valleys, two of them equally deepest",
+        {"fn": "six_hump_camel", "runs": [run("gd", {"lr": 0.01})], "limit": 1},
+        (claim("minima_depths", count=6, deepest=2),),
+    ),
+    DescriptionClaims(
+        "function:goldstein_price",
+        "Values from 3 to a million on one small square",
+        {"fn": "goldstein_price", "runs": [run("gd", {"lr": 1e-5})], "limit": 1},
+        (claim("values_span", low=3, high=1e6),),
+    ),
+    DescriptionClaims(
+        "function:styblinski_tang",
+        "Four valleys at the corners of a square, one deeper than the others",
+        {"fn": "styblinski_tang", "runs": [run("gd", {"lr": 0.01})], "limit": 1},
+        (claim("minima_depths", count=4, deepest=1),),
+    ),
+    DescriptionClaims(
         "optimizer:gd",
         "θ ← θ − lr·g",
         {"fn": "himmelblau", "runs": [run("gd", {"lr": 0.01})]},
