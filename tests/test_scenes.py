@@ -243,3 +243,39 @@ def test_neuron_limit_matches_the_neuron_picture() -> None:
 def test_a_false_claim_about_a_landscape_is_found_false(function: str, claim: Claim) -> None:
     verdict = check(claim, Played([], find_objective(function)))
     assert not verdict.holds, f"{claim.claim}({claim.args}) should be false on {function}: {verdict.saw}"
+
+
+def _js_list(path: str, name: str) -> list:
+    """A constant list in one of the pages' scripts, e.g. SPEEDS = [1, 2, 5]."""
+    text = (ROOT / "static" / "js" / path).read_text(encoding="utf-8")
+    found = re.search(rf"const {name} = (\[[^\]]*\]);", text)
+    assert found, f"{name} not found in {path}"
+    return json.loads(found.group(1))
+
+
+def test_every_scene_state_is_one_its_page_accepts() -> None:
+    """A value the page would refuse would silently fall back to a default: the scene would show something else."""
+    speeds = _js_list("lib/transport.js", "SPEEDS")
+    choices = {
+        name.lower(): _js_list("page-network.js", name)
+        for name in ("DATASETS", "ACTIVATIONS", "LOSSES", "INITS", "BATCHES", "COMPARE", "VIEWS")
+    }
+    for scene in SCENES:
+        state = scene.state
+        assert state["speed"] in speeds, scene.id
+        if scene.page == "network":
+            for field, allowed in (
+                ("dataset", "datasets"),
+                ("activation", "activations"),
+                ("loss", "losses"),
+                ("init", "inits"),
+                ("batch", "batches"),
+                ("compare", "compare"),
+                ("view", "views"),
+            ):
+                assert state[field] in choices[allowed], f"{scene.id}: {field} {state[field]!r}"
+            assert 1 <= state["limit"] <= 3000
+        else:
+            assert state["fn"] in CATALOGUE and CATALOGUE[state["fn"]].dim == (1 if scene.page == "1d" else 2)
+            assert all(run["optimizer"] in OPTIMIZERS for run in state["runs"]) and len(state["runs"]) <= 8
+            assert 1 <= state.get("limit", FUNCTION_LIMIT) <= 20000
