@@ -19,6 +19,7 @@ Hillside runs NumPy optimizers one step at a time on functions you can see.
 * **Catalogue**: `GET /api/v1/functions`, `/optimizers`, `/schedules`, and `/surface` for plotting.
 * **All at once**: `POST /api/v1/optimize` returns every frame; frame 0 is the start.
 * **Step by step**: `POST /api/v1/runs`, then `POST /api/v1/runs/{id}/step` with `{"n": K}`.
+* **Scenes**: `GET /api/v1/scenes`, the pages' ready-made views, each with the claims its caption makes.
 
 Optimizer ids, hyperparameter names, defaults and update rules follow PyTorch's `torch.optim`.
 No answer ever contains NaN or Infinity: where the maths blows up you get `null`, and a run
