@@ -7,7 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__, pages
-from app.api import catalogue, live, network, runs
+from app.api import catalogue, live, network, runs, scenes
 from app.api.errors import install_error_handlers
 from app.runs.store import RunStore
 from app.security import SecurityHeaders
@@ -23,6 +23,7 @@ Hillside runs NumPy optimizers one step at a time on functions you can see.
 * **Step by step**: `POST /api/v1/runs`, then `POST /api/v1/runs/{id}/step` with `{"n": K}`.
 * **Only what you need**: `?fields=params,loss` returns only those frame fields, and `?layout=columns` one array
   per field instead of one object per frame (on `/optimize` and `GET /runs/{id}`).
+* **Scenes**: `GET /api/v1/scenes`, the pages' ready-made views, each with the claims its caption makes.
 
 Optimizer ids, hyperparameter names, defaults and update rules follow PyTorch's `torch.optim`.
 No answer ever contains NaN or Infinity: where the maths blows up you get `null`, and a run
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalogue.router, prefix="/api/v1")
     app.include_router(runs.router, prefix="/api/v1")
     app.include_router(network.router, prefix="/api/v1")
+    app.include_router(scenes.router, prefix="/api/v1")
     app.include_router(live.router)
     pages.install(app)
     return app

@@ -1,6 +1,6 @@
 """One-dimensional functions: a curve, a walker, a tangent.
 
-Each teaches one idea from the seeds: the worked example, a local minimum
+Each teaches one idea: the classic worked example, a local minimum
 that traps the walker, a plateau where the slope nearly vanishes, steep walls
 that punish a large step, and a wavy curve with many valleys.
 """
@@ -23,7 +23,7 @@ quadratic = with_minima(
         domain=((-2.0, 10.0),),
         start=(8.0,),
         minima=(),
-        description="The seeds' worked example: from x = 8 at learning rate 0.1 the walker visits 6.8, 5.84, 5.072, "
+        description="The classic worked example: from x = 8 at learning rate 0.1 the walker visits 6.8, 5.84, 5.072, "
         "4.4576, ... and settles at x = 2, where the slope is zero.",
         tags=("convex",),
     ),
@@ -61,8 +61,8 @@ plateau = with_minima(
         domain=((-2.0, 2.8),),
         start=(2.5,),
         minima=(),
-        description="At x = 1 the slope is zero but it is not a minimum: the walker crawls across the flat stretch "
-        "with tiny steps before it finds the real valley at x = −1.",
+        description="At x = 1 the slope is zero but it is not a minimum: from the right, gradient descent creeps "
+        "ever closer to x = 1 and never gets past it, while the real valley lies at x = −1.",
         tags=("plateau", "non_convex"),
     ),
     [((-1.0,), "global")],
@@ -98,8 +98,8 @@ wavy = objective_1d(
     domain=((-6.0, 6.0),),
     start=(4.0,),
     minima=(),
-    description="Many valleys on a gentle bowl: where the walker stops depends on where it starts and how far "
-    "it strides; a large learning rate can jump over a ridge into a deeper valley.",
+    description="Many valleys on a gentle bowl: where the walker stops depends on where it starts and how it "
+    "moves; gradient descent stops in the first dip downhill, momentum can carry over the ridges into a deeper valley.",
     tags=("non_convex", "multimodal"),
 )
 

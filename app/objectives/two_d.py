@@ -46,8 +46,9 @@ elongated = with_minima(
         domain=((-4.0, 4.0), (-4.0, 4.0)),
         start=(-3.5, 1.5),
         minima=(),
-        description="Curvature 25 times larger across the valley than along it: plain gradient descent zig-zags "
-        "between the walls, and momentum smooths the zig-zag out.",
+        description="Curvature 25 times larger across the valley than along it: a learning rate large enough to "
+        "make progress along the floor makes gradient descent cross the valley on every step, zig-zagging between the "
+        "walls.",
         tags=("convex", "ill_conditioned", "valley"),
     ),
     [((0.0, 0.0), "global")],
@@ -90,8 +91,8 @@ himmelblau = with_minima(
         domain=((-5.0, 5.0), (-5.0, 5.0)),
         start=(-0.3, -0.9),
         minima=(),
-        description="Four minima of the same height: where you end up depends on where you start. Click near the "
-        "hilltop in the middle and watch walkers split.",
+        description="Four minima of the same height: where you end up depends on where you start. Four walkers "
+        "started half a unit apart around the hilltop in the middle split into all four valleys.",
         tags=("non_convex", "multimodal"),
     ),
     [
@@ -180,8 +181,8 @@ saddle = objective_2d(
     domain=((-2.0, 2.0), (-2.0, 2.0)),
     start=(1.5, 0.01),
     minima=(),
-    description="A mountain pass: downhill along x, uphill along y. The slope at the centre is zero but it is no "
-    "minimum; a walker that starts almost on the ridge lingers there before sliding off. It has no minimum at all.",
+    description="A mountain pass: uphill along x, downhill along y. The slope at the centre is zero but it is no "
+    "minimum: a walker that starts almost on the ridge (y = 0) lingers near the centre, then slides off along y.",
     tags=("saddle",),
 )
 
@@ -248,7 +249,8 @@ ackley = objective_2d(
     start=(3.5, -2.5),
     minima=(),
     description="A nearly flat plateau riddled with small pits around one deep, sharp well at the origin: "
-    "a small learning rate gets stuck, a large one may find the well.",
+    "gradient descent with a small learning rate stops in the first pit; a large one hops from pit to pit "
+    "without settling.",
     tags=("non_convex", "multimodal", "plateau"),
 )
 # The global minimum is the cone's tip, where the gradient is undefined: stated exactly, not refined by Newton.

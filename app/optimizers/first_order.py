@@ -262,8 +262,8 @@ sign_gd = GradientOptimizer(
     ),
     init_state=lambda params, hp: Step(0),
     update=_sign_gd,
-    description="The seeds' idea: fixed-size steps along the sign of the slope, the size shrinking as training "
-    "goes on: θ ← θ − lr·decay^(t−1)·sign(g). How steep the slope is does not matter, only which way it goes.",
+    description="The simplest idea of all: fixed-size steps along the sign of the slope, the size shrinking as "
+    "training goes on: θ ← θ − lr·decay^(t−1)·sign(g). How steep the slope is does not matter, only which way it goes.",
 )
 
 OPTIMIZERS = (gd, momentum, nesterov, adagrad, rmsprop, adam, adamw, rprop, sign_gd)

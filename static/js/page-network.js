@@ -148,7 +148,7 @@ class NetworkPage {
   startRace(targetStep = 0) {
     this.state.step = targetStep;
     this.data = null;
-    this.session.start(this.runSpecs(), { maxSteps: MAX_STEPS, targetStep });
+    this.session.start(this.runSpecs(), { maxSteps: Math.min(this.state.limit ?? MAX_STEPS, MAX_STEPS), targetStep });
     this.syncControls();
     showScene(this.state.scene, document.getElementById("caption"));
     this.writeUrl();

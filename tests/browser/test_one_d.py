@@ -1,4 +1,4 @@
-"""The 1D page: the seeds' worked example, the keys, divergence explained in words."""
+"""The 1D page: the worked example, the keys, divergence explained in words."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from tests.browser.helpers import BALLS_1D, READY_1D, table_rows, wait_step
 pytestmark = pytest.mark.browser
 
 
-def test_seeds_table_reproduces_the_worked_example(watched) -> None:
-    watched.open("/1d?scene=seeds", READY_1D)
+def test_table_reproduces_the_worked_example(watched) -> None:
+    watched.open("/1d?scene=worked-example", READY_1D)
     page = watched.page
     for _ in range(4):
         page.keyboard.press("ArrowRight")
@@ -21,12 +21,12 @@ def test_seeds_table_reproduces_the_worked_example(watched) -> None:
     assert [row[1] for row in rows] == ["8", "6.8", "5.84", "5.072", "4.4576"]
     assert [row[3] for row in rows[:4]] == ["6.8", "5.84", "5.072", "4.4576"]
     assert [row[2] for row in rows[:2]] == ["12", "9.6"]
-    watched.screenshot("1d-seeds-table")
+    watched.screenshot("1d-worked-example-table")
     assert watched.errors == []
 
 
 def test_right_left_and_space_drive_the_walker(watched) -> None:
-    watched.open("/1d?scene=seeds&speed=30", READY_1D)
+    watched.open("/1d?scene=worked-example&speed=30", READY_1D)
     page = watched.page
     page.keyboard.press("ArrowRight")
     wait_step(page, 1)
@@ -52,15 +52,26 @@ def test_learning_rates_race_and_divergence_is_a_sentence(watched) -> None:
     text = page.inner_text(".status.diverged")
     assert "Diverged" in text and "learning rate" in text
     assert "NaN" not in page.inner_text("body")
-    assert len(page.evaluate(BALLS_1D)) == 4
+    assert len(page.evaluate(BALLS_1D)) == 6
     header = page.eval_on_selector_all("#iterations thead th", "ths => ths.map(th => th.textContent)")
-    assert header == ["k", "lr = 0.01", "lr = 0.1", "lr = 0.9", "lr = 1.1"]
+    assert header == ["k", "lr = 0.01", "lr = 0.1", "lr = 0.5", "lr = 0.9", "lr = 1", "lr = 1.1"]
+    assert "|1 − lr·f″|" in page.inner_text("#caption")
     watched.screenshot("1d-learning-rates-diverged")
     assert watched.errors == []
 
 
-def test_reconnecting_rebuilds_the_run_where_it_was(watched) -> None:
+def test_an_old_link_to_the_worked_example_still_opens_it(watched) -> None:
     watched.open("/1d?scene=seeds", READY_1D)
+    page = watched.page
+    assert page.evaluate("window.hillside.state.scene") == "worked-example"
+    assert "scene=worked-example" in page.url and "seeds" not in page.url
+    assert page.inner_text("#caption").startswith("y = x² − 4x + 6 from x = 8")
+    assert page.evaluate(f"({BALLS_1D})()") == [8]
+    assert watched.errors == []
+
+
+def test_reconnecting_rebuilds_the_run_where_it_was(watched) -> None:
+    watched.open("/1d?scene=worked-example", READY_1D)
     page = watched.page
     for _ in range(4):
         page.keyboard.press("ArrowRight")

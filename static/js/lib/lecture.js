@@ -1,31 +1,35 @@
-// The lecture: scenes in the order a lecturer shows them, across pages. PageDown/PageUp (a clicker)
-// walk through them; the landing page lists them.
+// The scenes, as the server declares them (GET /api/v1/scenes), in the order a lecturer shows them across
+// pages. PageDown/PageUp (a clicker) walk through those marked for the lecture; the landing page lists them.
 
-export const LECTURE = [
-  { page: "1d", scene: "seeds" },
-  { page: "1d", scene: "learning-rates" },
-  { page: "1d", scene: "steep-walls" },
-  { page: "1d", scene: "double-well" },
-  { page: "1d", scene: "plateau" },
-  { page: "2d", scene: "gradient" },
-  { page: "2d", scene: "fog" },
-  { page: "2d", scene: "zigzag" },
-  { page: "2d", scene: "rosenbrock" },
-  { page: "2d", scene: "himmelblau" },
-  { page: "2d", scene: "saddle" },
-  { page: "2d", scene: "derivative-free" },
-  { page: "2d", scene: "race" },
-  { page: "network", scene: "net-xor" },
-  { page: "network", scene: "net-linear" },
-  { page: "network", scene: "net-circles" },
-  { page: "network", scene: "net-spiral" },
-  { page: "network", scene: "net-neuron" },
-  { page: "network", scene: "net-vanishing" },
-  { page: "network", scene: "net-exploding" },
-  { page: "network", scene: "net-batches" },
-  { page: "network", scene: "net-symmetry" },
-  { page: "network", scene: "net-landscape" },
-];
+// Scene ids that shared links may still carry, and the scene each now opens.
+const RENAMED = { seeds: "worked-example" };
+
+async function loadScenes() {
+  try {
+    const response = await fetch("/api/v1/scenes", { headers: { accept: "application/json" } });
+    if (response.ok) return await response.json();
+  } catch {
+    /* no scenes: the pages still work from their defaults */
+  }
+  return [];
+}
+
+/** An old link's scene id in the address bar becomes the scene's current id, before any page reads it. */
+function renameSceneInUrl() {
+  const url = new URL(window.location.href);
+  const renamed = RENAMED[url.searchParams.get("scene")];
+  if (!renamed) return;
+  url.searchParams.set("scene", renamed);
+  window.history.replaceState(window.history.state, "", url);
+}
+
+renameSceneInUrl();
+export const ALL_SCENES = await loadScenes();
+
+/** One page's scenes ({id, state, ...}), in lecture order. */
+export const scenesOf = (page) => ALL_SCENES.filter((scene) => scene.page === page);
+
+export const LECTURE = ALL_SCENES.filter((scene) => scene.lecture).map((scene) => ({ page: scene.page, scene: scene.id }));
 
 export function sceneUrl({ page, scene }, { presenter = false } = {}) {
   return `/${page}?scene=${scene}${presenter ? "&presenter=1" : ""}`;
