@@ -68,3 +68,18 @@ def test_the_language_menu_names_each_language_in_itself(client: TestClient) -> 
     menu = re.search(r'<select id="language".*?</select>', html, re.S).group(0)
     for code, name in [("en", "English"), ("ru", "Русский"), ("zh-TW", "繁體中文"), ("pl", "Polski")]:
         assert re.search(rf'<option value="{code}" lang="{code}"[^>]*>{name}</option>', menu)
+
+
+def test_the_catalogue_carries_every_name_and_description_the_api_serves(client: TestClient) -> None:
+    """The pages show these from the message catalogue (so they can be translated): it must say what the API says."""
+    from app.i18n import load_messages
+
+    english = load_messages("en")
+    for f in client.get("/api/v1/functions").json():
+        assert english[f"function.{f['id']}.name"] == f["name"]
+        assert english[f"function.{f['id']}.description"] == f["description"]
+    for o in client.get("/api/v1/optimizers").json():
+        assert english[f"optimizer.{o['id']}.name"] == o["name"]
+        assert english[f"optimizer.{o['id']}.description"] == o["description"]
+        for h in o["hyperparameters"]:
+            assert english[f"optimizer.{o['id']}.hp.{h['name']}"] == h["description"]

@@ -1,4 +1,6 @@
 // The REST catalogue: functions, optimizers, schedules (fetched once per page) and surfaces to draw.
+// The API speaks English; names and descriptions a person reads come from the page's message catalogue.
+import { has, t } from "./messages.js";
 
 const cache = new Map();
 
@@ -21,8 +23,20 @@ function once(path) {
   return cache.get(path);
 }
 
-export const fetchFunctions = () => once("/api/v1/functions");
-export const fetchOptimizers = () => once("/api/v1/optimizers");
+const said = (key, english) => (has(key) ? t(key) : english);
+
+function localFunction(f) {
+  return { ...f, name: said(`function.${f.id}.name`, f.name), description: said(`function.${f.id}.description`, f.description) };
+}
+
+function localOptimizer(o) {
+  const key = `optimizer.${o.id}`;
+  const hyperparameters = o.hyperparameters.map((h) => ({ ...h, description: said(`${key}.hp.${h.name}`, h.description) }));
+  return { ...o, name: said(`${key}.name`, o.name), description: said(`${key}.description`, o.description), hyperparameters };
+}
+
+export const fetchFunctions = () => once("/api/v1/functions").then((list) => list.map(localFunction));
+export const fetchOptimizers = () => once("/api/v1/optimizers").then((list) => list.map(localOptimizer));
 export const fetchSchedules = () => once("/api/v1/schedules");
 
 /** A typed formula checked by the server: {dim, formula, mathml, derivatives, domain, start}; throws its sentence. */
