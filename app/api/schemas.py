@@ -82,11 +82,15 @@ class FormulaInfo(BaseModel):
 class ScheduleSpec(Strict):
     """A learning-rate schedule for the first-order methods; unset numbers take their defaults."""
 
-    kind: Literal["constant", "step", "exponential", "cosine"] = "constant"
+    kind: Literal["constant", "step", "exponential", "cosine", "cosine_hold"] = Field(
+        "constant",
+        description="cosine follows torch's CosineAnnealingLR past t_max (it rises again, period 2·t_max); "
+        "cosine_hold stays at eta_min after t_max. See /api/v1/schedules.",
+    )
     gamma: float | None = Field(None, description="Decay factor (step, exponential).")
     step_size: int | None = Field(None, description="Steps between decays (step).")
-    t_max: int | None = Field(None, description="Steps to reach eta_min (cosine).")
-    eta_min: float | None = Field(None, description="Final learning rate (cosine).")
+    t_max: int | None = Field(None, description="Steps to reach eta_min (cosine, cosine_hold).")
+    eta_min: float | None = Field(None, description="Lowest learning rate (cosine, cosine_hold).")
 
     def as_params(self) -> dict[str, Any]:
         return {k: v for k, v in self.model_dump().items() if v is not None}
@@ -99,8 +103,12 @@ class RunSpec(Strict):
         description='A function id from /api/v1/functions, or {"expression": "..."}: a formula of your own.'
     )
     optimizer: str = Field(description="An optimizer id from /api/v1/optimizers.")
-    hyperparameters: dict[str, float] = Field(
-        default_factory=dict, max_length=16, description="Missing ones take their defaults."
+    hyperparameters: dict[str, float | bool] = Field(
+        default_factory=dict,
+        max_length=16,
+        description="Missing ones take their defaults. Numbers for numeric ones, true/false for switches such as "
+        'amsgrad (see each one\'s "type" in /api/v1/optimizers).',
+        examples=[{"lr": 0.05, "amsgrad": True}],
     )
     schedule: ScheduleSpec | None = None
     start: list[float] | None = Field(
@@ -215,10 +223,14 @@ class FunctionInfo(BaseModel):
 
 
 class HyperparameterInfo(BaseModel):
-    name: str
-    default: float
-    minimum: float
-    maximum: float
+    name: str = Field(description="The name to send, as torch.optim spells it.")
+    type: Literal["number", "integer", "boolean"] = Field(
+        description="boolean: send true or false; number/integer: send a number (never true/false)."
+    )
+    label: str = Field(description="What to call it for people, in English, e.g. 'Decay of the first moment (β₁)'.")
+    default: bool | float
+    minimum: float | None = Field(description="Null for a boolean.")
+    maximum: float | None = Field(description="Null for a boolean.")
     description: str
     log_scale: bool
     integer: bool

@@ -35,9 +35,9 @@ class SessionError(ValueError):
 
 
 class ChangeSpec(BaseModel):
-    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)  # strict: true is not 1.0
     at_step: int = Field(ge=0, le=1_000_000)
-    hyperparameters: dict[str, float] = Field(max_length=16)
+    hyperparameters: dict[str, float | bool] = Field(max_length=16)
 
 
 class LiveRunSpec(RunSpec):
