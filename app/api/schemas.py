@@ -5,9 +5,12 @@ Examples here are what /docs shows, so they double as the API's tutorial.
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from pydantic_core import PydanticCustomError
 
 from app.expressions import parser
 from app.settings import get_settings
@@ -24,6 +27,26 @@ class Strict(BaseModel):
     """No NaN or Infinity in, no unknown fields silently ignored, no true/false where a number belongs."""
 
     model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
+
+
+def _hyperparameter_value(value: Any) -> bool | int | float:
+    """A number or true/false, as JSON wrote it; whether it suits its hyperparameter is checked by the optimizer."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "must be a finite number (NaN and Infinity are not allowed)")
+    if isinstance(value, bool | int | float):
+        return value
+    shown = json.dumps(value) if isinstance(value, str | None) else "an object" if isinstance(value, dict) else "a list"
+    raise PydanticCustomError(
+        "hyperparameter_value",
+        "give a number, or true/false for a switch such as amsgrad; not {shown}",
+        {"shown": shown},
+    )
+
+
+HyperparameterValue = Annotated[
+    bool | int | float, PlainValidator(_hyperparameter_value, json_schema_input_type=bool | int | float)
+]
+HyperparameterValues = dict[str, HyperparameterValue]
 
 
 class ExpressionSpec(Strict):
@@ -103,7 +126,7 @@ class RunSpec(Strict):
         description='A function id from /api/v1/functions, or {"expression": "..."}: a formula of your own.'
     )
     optimizer: str = Field(description="An optimizer id from /api/v1/optimizers.")
-    hyperparameters: dict[str, float | bool] = Field(
+    hyperparameters: HyperparameterValues = Field(
         default_factory=dict,
         max_length=16,
         description="Missing ones take their defaults. Numbers for numeric ones, true/false for switches such as "

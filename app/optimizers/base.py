@@ -167,7 +167,10 @@ def check_value(spec: Hyperparameter, raw: object, owner: str) -> Value:
         return bool(raw)
     if isinstance(raw, bool | np.bool_) or not isinstance(raw, int | float | np.integer | np.floating):
         raise HyperparameterError(f"{spec.name} must be a number, not {_shown(raw)}")
-    value = float(raw)
+    try:
+        value = float(raw)
+    except OverflowError:  # an integer with hundreds of digits
+        value = float("inf")
     if not np.isfinite(value) or not spec.minimum <= value <= spec.maximum:
         raise HyperparameterError(
             f"{spec.name} = {_shown(raw)} is outside its range [{spec.minimum:g}, {spec.maximum:g}] for {owner}"
