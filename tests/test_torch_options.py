@@ -199,3 +199,22 @@ def test_amsgrad_never_lets_the_divisor_shrink() -> None:
     largest, averages = np.array(largest), np.array(averages)
     assert (largest >= averages).all() and (np.diff(largest, axis=0) >= 0).all()
     assert (largest > 10 * averages).any()  # the slopes shrank, yet the divisor did not
+
+
+@pytest.mark.parametrize(("ours", "hp", "theirs", "torch_hp", "without"), CASES, ids=IDS)
+def test_updates_stay_pure_with_every_option(ours, hp, theirs, torch_hp, without) -> None:
+    """The same (grad, state, params) always gives the same step, and nothing handed in is changed."""
+    opt = OPTIMIZERS[ours]
+    hp = resolve_hyperparameters(opt, hp)
+    grads = gradients(3)
+    params, state = START.copy(), opt.init_state(START, hp)
+    for g in grads[:5]:
+        delta, state, _ = opt.update(g, state, params, hp, hp["lr"])
+        params = params + delta
+    kept = [np.array(v, copy=True) for v in state]
+    frozen_params, frozen_grad = params.copy(), grads[5].copy()
+    first, _, _ = opt.update(grads[5], state, params, hp, hp["lr"])
+    second, _, _ = opt.update(grads[5], state, params, hp, hp["lr"])
+    assert np.array_equal(first, second)
+    assert all(np.array_equal(a, np.asarray(b)) for a, b in zip(kept, state, strict=True))
+    assert np.array_equal(params, frozen_params) and np.array_equal(grads[5], frozen_grad)
