@@ -149,3 +149,35 @@ def test_adagrad_reports_its_decayed_learning_rate() -> None:
     for t, (_, step) in enumerate(walk("adagrad", {"lr": 0.5, "lr_decay": 0.25}, 6), start=1):
         assert step.extras["lr"] == pytest.approx(0.5 / (1 + (t - 1) * 0.25))
     assert math.isclose(walk("adagrad", {"lr": 0.5}, 3)[-1][1].extras["lr"], 0.5)
+
+
+# ----- what a divergence message says about the options ---------------------------------------------------------
+
+
+def test_divergence_limit_counts_weight_decay(client: TestClient) -> None:
+    """On x² − 4x + 6 (curvature 2) weight decay 5 makes the slope's curvature 7: GD is stable below 2/7, not 1."""
+    body = {
+        "function": "quadratic",
+        "optimizer": "gd",
+        "hyperparameters": {"lr": 0.3, "weight_decay": 5},
+        "start": [8],
+        "steps": 500,
+    }
+    answer = client.post("/api/v1/optimize", json=body).json()
+    assert answer["status"] == "diverged"
+    assert "above the stable limit 0.2857" in answer["message"], answer["message"]
+    below = client.post("/api/v1/optimize", json={**body, "hyperparameters": {"lr": 0.28, "weight_decay": 5}}).json()
+    assert below["status"] != "diverged"
+
+
+def test_dampening_widens_the_momentum_limit(client: TestClient) -> None:
+    """Dampening τ scales each new slope by 1 − τ: heavy ball with μ 0.5 on curvature 2 is stable below 1.5/(1 − τ)."""
+    base = {"function": "quadratic", "optimizer": "momentum", "start": [8], "steps": 2000}
+    damped = client.post(
+        "/api/v1/optimize", json={**base, "hyperparameters": {"lr": 2.5, "momentum": 0.5, "dampening": 0.5}}
+    )
+    assert damped.json()["status"] != "diverged"  # 2.5 < 1.5 / 0.5 = 3
+    wild = client.post(
+        "/api/v1/optimize", json={**base, "hyperparameters": {"lr": 3.3, "momentum": 0.5, "dampening": 0.5}}
+    )
+    assert wild.json()["status"] == "diverged" and "above the stable limit 3" in wild.json()["message"]
