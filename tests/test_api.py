@@ -33,13 +33,13 @@ def test_functions_catalogue_has_the_contract_fields(client: TestClient) -> None
 def test_optimizers_catalogue_follows_torch_names(client: TestClient) -> None:
     optimizers = {o["id"]: o for o in client.get("/api/v1/optimizers").json()}
     expected = {
-        "gd": {"lr"},
-        "momentum": {"lr", "momentum"},
-        "nesterov": {"lr", "momentum"},
-        "adagrad": {"lr", "eps"},
-        "rmsprop": {"lr", "alpha", "eps"},
-        "adam": {"lr", "beta1", "beta2", "eps"},
-        "adamw": {"lr", "beta1", "beta2", "eps", "weight_decay"},
+        "gd": {"lr", "weight_decay"},
+        "momentum": {"lr", "momentum", "dampening", "weight_decay"},
+        "nesterov": {"lr", "momentum", "weight_decay"},
+        "adagrad": {"lr", "eps", "lr_decay", "initial_accumulator_value", "weight_decay"},
+        "rmsprop": {"lr", "alpha", "eps", "momentum", "centered", "weight_decay"},
+        "adam": {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad"},
+        "adamw": {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad"},
         "rprop": {"lr", "eta_minus", "eta_plus", "step_min", "step_max"},
     }
     for optimizer_id, names in expected.items():
@@ -50,7 +50,10 @@ def test_optimizers_catalogue_follows_torch_names(client: TestClient) -> None:
     assert adam["beta1"]["default"] == 0.9 and adam["beta2"]["default"] == 0.999 and adam["eps"]["default"] == 1e-8
     for o in optimizers.values():
         for h in o["hyperparameters"]:
-            assert h["minimum"] <= h["default"] <= h["maximum"]
+            if h["type"] == "boolean":
+                assert isinstance(h["default"], bool) and h["minimum"] is None and h["maximum"] is None
+            else:
+                assert not isinstance(h["default"], bool) and h["minimum"] <= h["default"] <= h["maximum"]
 
 
 def test_seeds_worked_example_through_optimize(client: TestClient) -> None:

@@ -33,7 +33,7 @@ def start(ws, runs: list[dict], **extra) -> dict:
 def test_start_sends_configs_and_frame_zero(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
         started = start(ws, [SEEDS])
-        assert started["runs"][0]["hyperparameters"] == {"lr": 0.1}
+        assert started["runs"][0]["hyperparameters"] == {"lr": 0.1, "weight_decay": 0.0}
         assert started["function"]["id"] == "quadratic"
         frame = ws.receive_json()
         assert frame["type"] == "frame" and frame["run"] == 0 and frame["step"] == 0
@@ -105,7 +105,7 @@ def test_update_branches_from_the_cursor(client: TestClient) -> None:
         ws.receive_json(), ws.receive_json()
         ws.send_json({"type": "update", "run": 0, "hyperparameters": {"lr": 0.5}})
         started, _ = receive_until(ws, "started")
-        assert started["runs"][0]["changes"] == [{"at_step": 2, "hyperparameters": {"lr": 0.5}}]
+        assert started["runs"][0]["changes"] == [{"at_step": 2, "hyperparameters": {"lr": 0.5, "weight_decay": 0.0}}]
         assert ws.receive_json() == {"type": "cursor", "step": 2}
         assert ws.receive_json()["params"][0] == pytest.approx(5.84)
         ws.send_json({"type": "step"})

@@ -9,6 +9,7 @@ also compared with torch.optim itself.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -151,19 +152,55 @@ def test_a_few_steps_by_hand() -> None:
     assert engine_steps("rprop", {"lr": 0.3}, 2) == pytest.approx([0.7, -1.7, 0.34, -1.34])
 
 
-def test_torch_defaults() -> None:
-    """The defaults PyTorch documents for each torch-named optimizer (momentum is ours: torch's is 0)."""
-    expected = {
-        "gd": {"lr": 1e-3},
-        "momentum": {"lr": 1e-3, "momentum": 0.9},
-        "adagrad": {"lr": 1e-2, "eps": 1e-10},
-        "rmsprop": {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8},
-        "adam": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-        "adamw": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2},
-        "rprop": {"lr": 1e-2, "eta_minus": 0.5, "eta_plus": 1.2, "step_min": 1e-6, "step_max": 50.0},
-    }
-    for optimizer, defaults in expected.items():
-        assert resolve_hyperparameters(OPTIMIZERS[optimizer], {}) == defaults
+TORCH_CLASSES = {
+    "gd": "SGD",
+    "momentum": "SGD",
+    "nesterov": "SGD",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "rprop": "Rprop",
+}
+# torch options that are not hyperparameters here: how torch runs, not what it computes, or chosen by the id.
+NOT_HYPERPARAMETERS = {"params", "foreach", "maximize", "capturable", "differentiable", "fused", "nesterov"}
+NOT_APPLICABLE = {
+    "gd": {"momentum", "dampening"},  # gd is SGD with momentum 0, where dampening does nothing
+    "nesterov": {"dampening"},  # torch refuses Nesterov with dampening
+    "adam": {"decoupled_weight_decay"},  # that is AdamW, its own id
+}
+
+
+def torch_signature_defaults(cls: type) -> dict:
+    """The defaults of a torch.optim constructor, with tuples spread into the names used here."""
+    spread = {"betas": ("beta1", "beta2"), "etas": ("eta_minus", "eta_plus"), "step_sizes": ("step_min", "step_max")}
+    out = {}
+    for name, p in inspect.signature(cls.__init__).parameters.items():
+        if p.default is inspect.Parameter.empty or name in NOT_HYPERPARAMETERS:
+            continue
+        if name in spread:
+            out.update(zip(spread[name], p.default, strict=True))
+        else:
+            out[name] = p.default
+    return out
+
+
+@pytest.mark.parametrize("optimizer_id", list(TORCH_CLASSES))
+def test_torch_options_and_defaults(optimizer_id: str) -> None:
+    """Every option of the torch constructor is offered (with torch's default), and nothing torch lacks.
+
+    The one deliberate difference: the momentum optimizer's momentum is 0.9 (torch's 0 would be plain SGD).
+    """
+    torch = pytest.importorskip("torch")
+    theirs = torch_signature_defaults(getattr(torch.optim, TORCH_CLASSES[optimizer_id]))
+    for name in NOT_APPLICABLE.get(optimizer_id, ()):
+        theirs.pop(name)
+    ours = resolve_hyperparameters(OPTIMIZERS[optimizer_id], {})
+    if optimizer_id in ("momentum", "nesterov"):
+        assert theirs.pop("momentum") == 0 and ours.pop("momentum") == 0.9
+    assert ours == theirs
+    for name, value in ours.items():  # a switch is a boolean in both, a number never is
+        assert isinstance(value, bool) == isinstance(theirs[name], bool), name
 
 
 def test_seeds_worked_example() -> None:

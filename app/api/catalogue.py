@@ -24,6 +24,7 @@ from app.objectives.base import Objective
 from app.optimizers.base import Hyperparameter
 from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.schedules import SCHEDULES
+from app.pages import load_messages
 from app.runs.factory import ConfigError, find_objective
 from app.settings import Settings, get_settings
 
@@ -45,12 +46,23 @@ def function_info(objective: Objective) -> dict:
     }
 
 
-def hyperparameter_info(h: Hyperparameter) -> dict:
+def hyperparameter_label(h: Hyperparameter, optimizer_id: str | None = None) -> str:
+    """The English label people read (from the message catalogue): the optimizer's own, the common one, or the name."""
+    messages = load_messages()
+    own = f"optimizer.{optimizer_id}.hp.{h.name}.label"
+    if optimizer_id is not None and own in messages:
+        return messages[own]
+    return messages.get(f"hp.{h.name}.label", h.name)
+
+
+def hyperparameter_info(h: Hyperparameter, optimizer_id: str | None = None) -> dict:
     return {
         "name": h.name,
+        "type": h.type,
+        "label": hyperparameter_label(h, optimizer_id),
         "default": h.default,
-        "minimum": h.minimum,
-        "maximum": h.maximum,
+        "minimum": None if h.boolean else h.minimum,
+        "maximum": None if h.boolean else h.maximum,
         "description": h.description,
         "log_scale": h.log_scale,
         "integer": h.integer,
@@ -71,7 +83,7 @@ def list_optimizers() -> list[dict]:
             "family": o.family,
             "description": o.description,
             "uses_lr_schedule": o.uses_lr_schedule,
-            "hyperparameters": [hyperparameter_info(h) for h in o.hyperparameters],
+            "hyperparameters": [hyperparameter_info(h, o.id) for h in o.hyperparameters],
         }
         for o in OPTIMIZERS.values()
     ]

@@ -5,9 +5,12 @@ Examples here are what /docs shows, so they double as the API's tutorial.
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from pydantic_core import PydanticCustomError
 
 from app.expressions import parser
 from app.settings import get_settings
@@ -24,6 +27,26 @@ class Strict(BaseModel):
     """No NaN or Infinity in, no unknown fields silently ignored, no true/false where a number belongs."""
 
     model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
+
+
+def _hyperparameter_value(value: Any) -> bool | int | float:
+    """A number or true/false, as JSON wrote it; whether it suits its hyperparameter is checked by the optimizer."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "must be a finite number (NaN and Infinity are not allowed)")
+    if isinstance(value, bool | int | float):
+        return value
+    shown = json.dumps(value) if isinstance(value, str | None) else "an object" if isinstance(value, dict) else "a list"
+    raise PydanticCustomError(
+        "hyperparameter_value",
+        "give a number, or true/false for a switch such as amsgrad; not {shown}",
+        {"shown": shown},
+    )
+
+
+HyperparameterValue = Annotated[
+    bool | int | float, PlainValidator(_hyperparameter_value, json_schema_input_type=bool | int | float)
+]
+HyperparameterValues = dict[str, HyperparameterValue]
 
 
 class ExpressionSpec(Strict):
@@ -82,11 +105,15 @@ class FormulaInfo(BaseModel):
 class ScheduleSpec(Strict):
     """A learning-rate schedule for the first-order methods; unset numbers take their defaults."""
 
-    kind: Literal["constant", "step", "exponential", "cosine"] = "constant"
+    kind: Literal["constant", "step", "exponential", "cosine", "cosine_hold"] = Field(
+        "constant",
+        description="cosine follows torch's CosineAnnealingLR past t_max (it rises again, period 2·t_max); "
+        "cosine_hold stays at eta_min after t_max. See /api/v1/schedules.",
+    )
     gamma: float | None = Field(None, description="Decay factor (step, exponential).")
     step_size: int | None = Field(None, description="Steps between decays (step).")
-    t_max: int | None = Field(None, description="Steps to reach eta_min (cosine).")
-    eta_min: float | None = Field(None, description="Final learning rate (cosine).")
+    t_max: int | None = Field(None, description="Steps to reach eta_min (cosine, cosine_hold).")
+    eta_min: float | None = Field(None, description="Lowest learning rate (cosine, cosine_hold).")
 
     def as_params(self) -> dict[str, Any]:
         return {k: v for k, v in self.model_dump().items() if v is not None}
@@ -99,8 +126,12 @@ class RunSpec(Strict):
         description='A function id from /api/v1/functions, or {"expression": "..."}: a formula of your own.'
     )
     optimizer: str = Field(description="An optimizer id from /api/v1/optimizers.")
-    hyperparameters: dict[str, float] = Field(
-        default_factory=dict, max_length=16, description="Missing ones take their defaults."
+    hyperparameters: HyperparameterValues = Field(
+        default_factory=dict,
+        max_length=16,
+        description="Missing ones take their defaults. Numbers for numeric ones, true/false for switches such as "
+        'amsgrad (see each one\'s "type" in /api/v1/optimizers).',
+        examples=[{"lr": 0.05, "amsgrad": True}],
     )
     schedule: ScheduleSpec | None = None
     start: list[float] | None = Field(
@@ -220,10 +251,14 @@ class FunctionInfo(BaseModel):
 
 
 class HyperparameterInfo(BaseModel):
-    name: str
-    default: float
-    minimum: float
-    maximum: float
+    name: str = Field(description="The name to send, as torch.optim spells it.")
+    type: Literal["number", "integer", "boolean"] = Field(
+        description="boolean: send true or false; number/integer: send a number (never true/false)."
+    )
+    label: str = Field(description="What to call it for people, in English, e.g. 'Decay of the first moment (β₁)'.")
+    default: bool | float
+    minimum: float | None = Field(description="Null for a boolean.")
+    maximum: float | None = Field(description="Null for a boolean.")
     description: str
     log_scale: bool
     integer: bool

@@ -18,7 +18,7 @@ from app.api.catalogue import function_info
 from app.api.errors import describe_pydantic_error
 from app.api.network_schemas import NetworkRunSpec
 from app.api.runs import config_from
-from app.api.schemas import RunSpec
+from app.api.schemas import HyperparameterValues, RunSpec
 from app.nn.run import MAX_STEPS as MAX_NETWORK_STEPS
 from app.nn.run import NetworkConfigError, NetworkRun
 from app.optimizers.base import HyperparameterError, resolve_hyperparameters
@@ -35,9 +35,9 @@ class SessionError(ValueError):
 
 
 class ChangeSpec(BaseModel):
-    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)  # strict: true is not 1.0
     at_step: int = Field(ge=0, le=1_000_000)
-    hyperparameters: dict[str, float] = Field(max_length=16)
+    hyperparameters: HyperparameterValues = Field(max_length=16)
 
 
 class LiveRunSpec(RunSpec):

@@ -15,6 +15,7 @@ which counts every evaluation so races can be compared by budget.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
@@ -22,6 +23,8 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 
 Extras = dict[str, Any]
+Value = float | bool  # a hyperparameter's value: a number, or true/false for a switch such as amsgrad
+Hp = Mapping[str, Value]
 
 
 class Oracle(Protocol):
@@ -40,15 +43,26 @@ class Oracle(Protocol):
 
 @dataclass(frozen=True)
 class Hyperparameter:
-    """One tunable number, with the range the API accepts."""
+    """One tunable number (with the range the API accepts) or, when ``boolean``, a switch."""
 
     name: str
-    default: float
+    default: Value
     minimum: float
     maximum: float
     description: str
     log_scale: bool = False  # a slider for it should move in powers of ten
     integer: bool = False
+    boolean: bool = False  # true/false (torch's amsgrad, centered); minimum and maximum do not apply
+
+    @property
+    def type(self) -> str:
+        """The JSON type a value must have: "boolean", "integer" or "number"."""
+        return "boolean" if self.boolean else "integer" if self.integer else "number"
+
+
+def switch(name: str, description: str, default: bool = False) -> Hyperparameter:
+    """A true/false hyperparameter, such as torch's ``amsgrad`` or ``centered``."""
+    return Hyperparameter(name, default, 0.0, 1.0, description, boolean=True)
 
 
 class Step(NamedTuple):
@@ -77,20 +91,20 @@ class Optimizer(Protocol):
     uses_lr_schedule: bool  # True when ``lr`` is one of its hyperparameters and schedules apply
     description: str
 
-    def init(self, params: np.ndarray, oracle: Oracle, hp: Mapping[str, float]) -> Any: ...
+    def init(self, params: np.ndarray, oracle: Oracle, hp: Hp) -> Any: ...
 
     def step(
         self,
         oracle: Oracle,
         params: np.ndarray,
         state: Any,
-        hp: Mapping[str, float],
+        hp: Hp,
         lr: float,
     ) -> Step: ...
 
 
-UpdateFn = Callable[[np.ndarray, Any, np.ndarray, Mapping[str, float], float], tuple[np.ndarray, Any, Extras]]
-InitFn = Callable[[np.ndarray, Mapping[str, float]], Any]
+UpdateFn = Callable[[np.ndarray, Any, np.ndarray, Hp, float], tuple[np.ndarray, Any, Extras]]
+InitFn = Callable[[np.ndarray, Hp], Any]
 
 
 @dataclass(frozen=True)
@@ -110,7 +124,7 @@ class GradientOptimizer:
     family: str = "first_order"
     uses_lr_schedule: bool = True
 
-    def init(self, params: np.ndarray, oracle: Oracle, hp: Mapping[str, float]) -> Any:
+    def init(self, params: np.ndarray, oracle: Oracle, hp: Hp) -> Any:
         return self.init_state(params, hp)
 
     def step(
@@ -118,7 +132,7 @@ class GradientOptimizer:
         oracle: Oracle,
         params: np.ndarray,
         state: Any,
-        hp: Mapping[str, float],
+        hp: Hp,
         lr: float,
     ) -> Step:
         grad = oracle.grad(params)
@@ -127,17 +141,47 @@ class GradientOptimizer:
         return Step(params=params + delta, state=new_state, extras=extras)
 
 
-def defaults(optimizer: Optimizer) -> dict[str, float]:
+def defaults(optimizer: Optimizer) -> dict[str, Value]:
     """The optimizer's hyperparameters at their defaults."""
     return {h.name: h.default for h in optimizer.hyperparameters}
 
 
 class HyperparameterError(ValueError):
-    """A hyperparameter is unknown or out of its range; the message names it."""
+    """A hyperparameter is unknown, of the wrong type or out of its range; the message names it."""
 
 
-def resolve_hyperparameters(optimizer: Optimizer, given: Mapping[str, float] | None) -> dict[str, float]:
-    """Fill defaults and validate eagerly, naming any bad value."""
+def _shown(raw: object) -> str:
+    """A value as the caller wrote it in JSON (true, "0.1", null), short enough for a sentence."""
+    try:
+        text = json.dumps(raw, allow_nan=True)
+    except (TypeError, ValueError):
+        text = repr(raw)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_value(spec: Hyperparameter, raw: object, owner: str) -> Value:
+    """One value checked strictly against its spec: true/false for a switch, a number (never a boolean) else."""
+    if spec.boolean:
+        if not isinstance(raw, bool | np.bool_):
+            raise HyperparameterError(f"{spec.name} is a switch: give true or false, not {_shown(raw)}")
+        return bool(raw)
+    if isinstance(raw, bool | np.bool_) or not isinstance(raw, int | float | np.integer | np.floating):
+        raise HyperparameterError(f"{spec.name} must be a number, not {_shown(raw)}")
+    try:
+        value = float(raw)
+    except OverflowError:  # an integer with hundreds of digits
+        value = float("inf")
+    if not np.isfinite(value) or not spec.minimum <= value <= spec.maximum:
+        raise HyperparameterError(
+            f"{spec.name} = {_shown(raw)} is outside its range [{spec.minimum:g}, {spec.maximum:g}] for {owner}"
+        )
+    if spec.integer and value != int(value):
+        raise HyperparameterError(f"{spec.name} must be a whole number, not {_shown(raw)}")
+    return value
+
+
+def resolve_hyperparameters(optimizer: Optimizer, given: Mapping[str, object] | None) -> dict[str, Value]:
+    """Fill defaults and validate eagerly and strictly, naming any bad value."""
     table = {h.name: h for h in optimizer.hyperparameters}
     given = dict(given or {})
     unknown = sorted(set(given) - set(table))
@@ -148,16 +192,5 @@ def resolve_hyperparameters(optimizer: Optimizer, given: Mapping[str, float] | N
         )
     resolved = defaults(optimizer)
     for name, raw in given.items():
-        spec = table[name]
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            raise HyperparameterError(f"{name} must be a number, got {raw!r}") from None
-        if not np.isfinite(value) or not spec.minimum <= value <= spec.maximum:
-            raise HyperparameterError(
-                f"{name} = {raw!r} is outside its range [{spec.minimum:g}, {spec.maximum:g}] for {optimizer.id}"
-            )
-        if spec.integer and value != int(value):
-            raise HyperparameterError(f"{name} must be a whole number, got {raw!r}")
-        resolved[name] = value
+        resolved[name] = check_value(table[name], raw, optimizer.id)
     return resolved

@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.optimizers.base import Hyperparameter
+from app.optimizers.base import Hyperparameter, check_value
 
 
 @dataclass(frozen=True)
@@ -24,16 +24,23 @@ class ScheduleInfo:
 GAMMA_STEP = Hyperparameter("gamma", 0.5, 1e-3, 1.0, "Factor applied every step_size steps.")
 STEP_SIZE = Hyperparameter("step_size", 100, 1, 100_000, "Steps between decays.", integer=True)
 GAMMA_EXP = Hyperparameter("gamma", 0.99, 1e-3, 1.0, "Factor applied after every step.")
-T_MAX = Hyperparameter("t_max", 500, 1, 100_000, "Steps to anneal from lr down to eta_min.", integer=True)
-ETA_MIN = Hyperparameter("eta_min", 0.0, 0.0, 1e3, "The learning rate at the end of the cosine.")
+T_MAX = Hyperparameter(
+    "t_max", 500, 1, 100_000, "Steps to anneal from lr down to eta_min (half the cosine's period).", integer=True
+)
+ETA_MIN = Hyperparameter("eta_min", 0.0, 0.0, 1e3, "The lowest learning rate, reached after t_max steps.")
 
 SCHEDULES: dict[str, ScheduleInfo] = {
     "constant": ScheduleInfo("The same learning rate at every step.", ()),
     "step": ScheduleInfo("lr × gamma^floor(t / step_size), as torch's StepLR.", (GAMMA_STEP, STEP_SIZE)),
     "exponential": ScheduleInfo("lr × gamma^t, as torch's ExponentialLR.", (GAMMA_EXP,)),
     "cosine": ScheduleInfo(
-        "eta_min + (lr − eta_min)(1 + cos(π t / t_max)) / 2, as torch's CosineAnnealingLR; held at eta_min after "
-        "t_max steps.",
+        "eta_min + (lr − eta_min)(1 + cos(π t / t_max)) / 2 at every step, exactly torch's CosineAnnealingLR: "
+        "down to eta_min at t_max, back up to lr at 2·t_max, and so on (period 2·t_max).",
+        (T_MAX, ETA_MIN),
+    ),
+    "cosine_hold": ScheduleInfo(
+        "The cosine down to eta_min in t_max steps, then held at eta_min (torch's CosineAnnealingLR until t_max; "
+        "torch itself would rise again after it).",
         (T_MAX, ETA_MIN),
     ),
 }
@@ -56,8 +63,8 @@ class Schedule:
             return base_lr * self.gamma ** (t // self.step_size)
         if self.kind == "exponential":
             return base_lr * self.gamma**t
-        # cosine, clamped at t_max rather than restarting: a restart would look like a bug on a loss plot
-        t = min(t, self.t_max)
+        if self.kind == "cosine_hold":
+            t = min(t, self.t_max)  # a lecturer's variant: no rise after t_max, which can look like a bug on a plot
         return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * t / self.t_max)) / 2
 
 
@@ -73,12 +80,7 @@ def make_schedule(kind: str, params: Mapping[str, float] | None = None) -> Sched
         raise ValueError(f"The {kind} schedule takes {allowed}, not {', '.join(unknown)}.")
     values = {name: spec.default for name, spec in table.items()}
     for name, value in params.items():
-        spec = table[name]
-        if not isinstance(value, int | float) or not math.isfinite(value) or not spec.minimum <= value <= spec.maximum:
-            raise ValueError(f"{name} = {value!r} is outside its range [{spec.minimum:g}, {spec.maximum:g}].")
-        if spec.integer and value != int(value):
-            raise ValueError(f"{name} must be a whole number, got {value!r}.")
-        values[name] = value
+        values[name] = check_value(table[name], value, f"the {kind} schedule")
     for name in ("step_size", "t_max"):
         if name in values:
             values[name] = int(values[name])

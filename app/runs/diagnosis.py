@@ -22,10 +22,12 @@ def stability_limit(optimizer_id: str, hp: Mapping[str, float], lambda_max: floa
     if lambda_max <= 0:
         return None
     mu = float(hp.get("momentum", 0.0))
+    lambda_max += float(hp.get("weight_decay", 0.0))  # torch's weight_decay adds λ·θ to the slope: more curvature
     if optimizer_id == "gd":
         return 2.0 / lambda_max
     if optimizer_id == "momentum":
-        return 2.0 * (1.0 + mu) / lambda_max
+        kept = 1.0 - float(hp.get("dampening", 0.0))  # dampening scales every later slope by (1 − τ)
+        return 2.0 * (1.0 + mu) / (kept * lambda_max) if kept > 0 else None
     if optimizer_id == "nesterov":
         return 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * lambda_max)
     return None

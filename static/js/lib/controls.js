@@ -48,8 +48,9 @@ function sliderScale(spec) {
 /**
  * A labelled slider for one hyperparameter. `onChange(value)` fires when the user lets go of the slider
  * or commits a typed value (not on every pixel of a drag: each change restarts or branches a run).
+ * `label` and `hint` are the words people read (from the message catalogue); the raw name by default.
  */
-export function hyperSlider(spec, value, onChange) {
+export function hyperSlider(spec, value, onChange, { label = spec.name, hint = spec.description } = {}) {
   const id = `hp-${uid++}`;
   const scale = sliderScale(spec);
   const slider = element("input", {
@@ -59,7 +60,7 @@ export function hyperSlider(spec, value, onChange) {
     max: scale.max,
     step: scale.step,
     value: scale.toSlider(value),
-    "aria-label": spec.name,
+    "aria-label": label,
   });
   const box = element("input", {
     type: "number",
@@ -68,7 +69,7 @@ export function hyperSlider(spec, value, onChange) {
     min: spec.minimum,
     max: spec.maximum,
     value: String(value),
-    "aria-label": spec.name,
+    "aria-label": label,
   });
   const commit = (v) => {
     if (!Number.isFinite(v) || v < spec.minimum || v > spec.maximum) {
@@ -89,8 +90,8 @@ export function hyperSlider(spec, value, onChange) {
     commit(v);
     if (Number.isFinite(v)) slider.value = scale.toSlider(v);
   });
-  return element("div", { class: "hp", title: spec.description }, [
-    element("label", { class: "hp-name", for: id, text: spec.name }),
+  return element("div", { class: "hp", title: hint, dataset: { hp: spec.name } }, [
+    element("label", { class: "hp-name", for: id, text: label }),
     box,
     slider,
   ]);

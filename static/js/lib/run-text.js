@@ -1,5 +1,6 @@
 // Runs as people read them (labels, settings) and as the URL compares them (defaults left out).
-import { hyper, num, point } from "./format.js";
+import { num, point } from "./format.js";
+import { hpSetting } from "./hp-text.js";
 import { has, t } from "./messages.js";
 import { currentHyperparameters } from "./runs-codec.js";
 
@@ -35,9 +36,8 @@ export function runLabels(runs, optimizerById, startOf) {
     if (twins.length === 1) return name;
     const mine = currentHyperparameters(run, optimizer);
     const parts = optimizer.hyperparameters
-      .map((h) => h.name)
-      .filter((hp) => twins.some((r) => currentHyperparameters(r, optimizer)[hp] !== mine[hp]))
-      .map((hp) => `${hp} = ${hyper(mine[hp])}`);
+      .filter((h) => twins.some((r) => currentHyperparameters(r, optimizer)[h.name] !== mine[h.name]))
+      .map((h) => hpSetting(optimizer, h, mine[h.name], "hp.equals"));
     const start = startOf(run);
     if (twins.some((r) => JSON.stringify(startOf(r)) !== JSON.stringify(start))) {
       parts.push(t("label.from", { point: start.length === 1 ? num(start[0], 3) : point(start, 3) }));
@@ -47,14 +47,14 @@ export function runLabels(runs, optimizerById, startOf) {
   });
 }
 
-/** Each run's hyperparameters in force, for the scoreboard: "lr 0.05, momentum 0.9". */
+/** Each run's hyperparameters in force, for the scoreboard: "lr 0.05, μ 0.9, AMSGrad". */
 export function runSettings(runs, optimizerById) {
   return runs.map((run) => {
     const optimizer = optimizerById.get(run.optimizer);
     const values = currentHyperparameters(run, optimizer);
     return optimizer.hyperparameters
       .filter((h) => h.name === "lr" || values[h.name] !== h.default)
-      .map((h) => `${h.name} ${hyper(values[h.name])}`)
+      .map((h) => hpSetting(optimizer, h, values[h.name]))
       .join(", ");
   });
 }

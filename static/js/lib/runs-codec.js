@@ -2,6 +2,7 @@
 //   gd(lr:0.1)            an optimizer and the hyperparameters that differ from its defaults
 //   gd(lr:0.01)[-3,3]     ... with a start of its own (otherwise the page's start)
 //   adam@40(lr:0.01)      ... whose hyperparameters changed at step 40 (the server's "changes")
+//   adam(amsgrad:true)    a switch is written true or false
 // Runs are separated by ";". Unknown optimizers or hyperparameters make the value invalid (-> default).
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
@@ -13,10 +14,15 @@ function parsePairs(text, optimizer) {
   if (!text) return out;
   for (const pair of text.split(",")) {
     const [name, raw] = pair.split(":");
+    const spec = NAME.test(name ?? "") && optimizer.hyperparameters.find((h) => h.name === name);
+    if (!spec || raw === undefined) return undefined;
+    if (spec.type === "boolean") {
+      if (raw !== "true" && raw !== "false") return undefined;
+      out[name] = raw === "true";
+      continue;
+    }
     const value = Number(raw);
-    if (!NAME.test(name ?? "") || raw === undefined || raw.trim() === "" || !Number.isFinite(value)) return undefined;
-    const spec = optimizer.hyperparameters.find((h) => h.name === name);
-    if (!spec || value < spec.minimum || value > spec.maximum) return undefined;
+    if (raw.trim() === "" || !Number.isFinite(value) || value < spec.minimum || value > spec.maximum) return undefined;
     out[name] = value;
   }
   return out;

@@ -4,6 +4,19 @@ import { colour } from "./palette.js";
 import { t } from "./messages.js";
 import { currentHyperparameters } from "./runs-codec.js";
 import { element, fillSelect, hyperSlider } from "./controls.js";
+import { hpHint, hpLabel } from "./hp-text.js";
+
+let uid = 0;
+
+/** A checkbox for a true/false hyperparameter (torch's amsgrad, centered); a click changes the run. */
+function hyperSwitch(spec, value, onChange, { label, hint }) {
+  const id = `hp-switch-${uid++}`;
+  const box = element("input", { type: "checkbox", id, checked: Boolean(value) });
+  box.addEventListener("change", () => onChange(box.checked));
+  return element("div", { class: "hp hp-switch", title: hint, dataset: { hp: spec.name } }, [
+    element("label", { class: "hp-name", for: id }, [box, label]),
+  ]);
+}
 
 const SHOWN_BEFORE_MORE = 2; // the rest (eps, bounds...) fold into "more"
 
@@ -18,6 +31,7 @@ export class RunsEditor {
     this.addButton = document.getElementById("add-run");
     this.addButton.addEventListener("click", () => handlers.add());
     this.shown = "";
+    this.openMore = new Set(); // runners whose "more settings" are open: a rebuild after a change keeps them open
   }
 
   render(runs) {
@@ -40,9 +54,11 @@ export class RunsEditor {
       run.optimizer,
     );
     const values = currentHyperparameters(run, optimizer);
-    const sliders = optimizer.hyperparameters.map((spec) =>
-      hyperSlider(spec, values[spec.name], (v) => this.handlers.hyperparameter(index, spec.name, v)),
-    );
+    const sliders = optimizer.hyperparameters.map((spec) => {
+      const words = { label: hpLabel(optimizer, spec), hint: hpHint(optimizer, spec) };
+      const change = (v) => this.handlers.hyperparameter(index, spec.name, v);
+      return spec.type === "boolean" ? hyperSwitch(spec, values[spec.name], change, words) : hyperSlider(spec, values[spec.name], change, words);
+    });
     const head = element("div", { class: "runner-head" }, [
       element("span", { class: "swatch", style: `background:${colour(index)}`, "aria-hidden": "true" }),
       select,
@@ -61,7 +77,12 @@ export class RunsEditor {
     }
     const body = [head, element("p", { class: "hint runner-about", text: optimizer.description }), ...sliders.slice(0, SHOWN_BEFORE_MORE)];
     if (sliders.length > SHOWN_BEFORE_MORE) {
-      body.push(element("details", { class: "more" }, [element("summary", { text: t("controls.more") }), ...sliders.slice(SHOWN_BEFORE_MORE)]));
+      const more = element("details", { class: "more", open: this.openMore.has(index) }, [
+        element("summary", { text: t("controls.more") }),
+        ...sliders.slice(SHOWN_BEFORE_MORE),
+      ]);
+      more.addEventListener("toggle", () => (more.open ? this.openMore.add(index) : this.openMore.delete(index)));
+      body.push(more);
     }
     return element("div", { class: "runner", style: `--run-colour:${colour(index)}` }, body);
   }

@@ -55,7 +55,8 @@ export class CurvePlot {
   /** The step to draw from the ball: the coming one for plain GD, else the one just taken. */
   stepArrow(session, run, frame, hyperparameters) {
     const optimizer = session.configs[run]?.optimizer;
-    if (optimizer === "gd" && frame.grad?.[0] !== null && hyperparameters?.lr !== undefined) {
+    // −lr·f′(x) is plain GD's coming step only without weight decay (which adds λ·x to the slope).
+    if (optimizer === "gd" && frame.grad?.[0] !== null && hyperparameters?.lr !== undefined && !hyperparameters.weight_decay) {
       const lr = hyperparameters.lr;
       return { from: frame.params[0], delta: -lr * frame.grad[0], coming: true, lr, slope: frame.grad[0] };
     }
