@@ -46,7 +46,7 @@ def check_end(run: Run) -> None:
     if run.status in ("converged", "stalled"):
         assert ("slope" in run.message) != derivative_free, where  # no slope a method never computed
     if run.status == "stalled":
-        assert run.message.startswith(f"Stalled after {run.step} steps: "), where
+        assert run.message.startswith(f"Stalled after {run.step} step"), where
         if not derivative_free:
             assert last["grad_norm"] > run.config.gtol, where
             assert f"slope here is still {last['grad_norm']:.3g}" in run.message, where
@@ -204,7 +204,7 @@ def test_a_stalled_run_reports_stalled_over_rest_and_the_websocket(client: TestC
     body = {"function": "saddle", "optimizer": "bfgs", "start": [0.0, 0.6666666666666665]}
     result = client.post("/api/v1/optimize", json={**body, "steps": 200}).json()
     assert result["status"] == "stalled"
-    assert result["message"].startswith(f"Stalled after {len(result['frames']) - 1} steps: ")
+    assert result["message"].startswith(f"Stalled after {len(result['frames']) - 1} step")
     with client.websocket_connect("/ws") as ws:
         ws.send_json({"type": "start", "runs": [body]})
         ws.send_json({"type": "step", "n": 5})
@@ -214,3 +214,14 @@ def test_a_stalled_run_reports_stalled_over_rest_and_the_websocket(client: TestC
                 break
     assert message["type"] == "status" and message["status"] == "stalled"
     assert message["message"] == result["message"]
+
+
+def test_a_flat_saddle_is_converged_but_not_called_a_minimum() -> None:
+    run = replay(build_config("saddle", "newton", start=[0.5, 0.0], max_steps=50), 50)
+    assert run.status == "converged" and run.frames[-1]["grad_norm"] <= run.config.gtol
+    lowest = np.linalg.eigvalsh(CATALOGUE["saddle"].hessian(np.array(run.frames[-1]["params"])))[0]
+    assert lowest < 0
+    assert f"this is not a minimum: the curvature here is {lowest:.3g}" in run.message
+    assert run.message.startswith("Converged after 1 step: ")
+    bowl = replay(build_config("bowl", "newton", max_steps=50), 50)
+    assert bowl.status == "converged" and "not a minimum" not in bowl.message

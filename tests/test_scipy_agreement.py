@@ -265,6 +265,6 @@ def test_where_scipy_reports_precision_loss_we_stall_at_the_same_step_and_cost(
     run = replay(build_config(function, optimizer, start=list(start), max_steps=200), 200)
     assert run.status == "stalled"
     assert run.step == result.nit
-    assert run.message.startswith(f"Stalled after {result.nit} steps: ")
+    assert run.message.startswith(f"Stalled after {result.nit} step")
     assert f"slope here is still {run.frames[-1]['grad_norm']:.3g}" in run.message
     assert run.summary()["evaluations"]["f"] == result.nfev

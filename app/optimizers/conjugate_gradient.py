@@ -77,6 +77,11 @@ class ConjugateGradient:
         return CgState(0, -grad, value, grad, previous)
 
     def step(self, oracle: Oracle, params: np.ndarray, state: CgState, hp: Mapping[str, float], lr: float) -> Step:
+        if np.linalg.norm(state.grad, ord=np.inf) <= SCIPY_GTOL and not np.dot(state.direction, state.grad) < 0:
+            # SciPy would have stopped here, so its descent test let this direction through unchecked; a run
+            # asked for a tighter tolerance goes on, and restarts downhill instead of searching uphill.
+            state = state._replace(direction=-state.grad)
+
         def next_direction_descends(alpha: float, point: np.ndarray, value: float, grad: np.ndarray) -> bool:
             return descends(grad, polak_ribiere_plus(grad, state.grad, state.direction)[1])
 

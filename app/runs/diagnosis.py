@@ -37,14 +37,35 @@ def stability_limit(optimizer_id: str, hp: Mapping[str, float], lambda_max: floa
 
 def top_curvature(objective: Objective, point: np.ndarray) -> float | None:
     """Largest Hessian eigenvalue at ``point``, or None where it cannot be had."""
+    found = curvatures(objective, point)
+    return None if found is None else float(found.max())
+
+
+def curvatures(objective: Objective, point: np.ndarray) -> np.ndarray | None:
+    """Hessian eigenvalues at ``point``, smallest first, or None where they cannot be had."""
     try:
         with np.errstate(all="ignore"):
             hessian = np.asarray(objective.hessian(point), dtype=float)
         if not np.isfinite(hessian).all():
             return None
-        return float(np.linalg.eigvalsh(hessian).max())
+        return np.linalg.eigvalsh(hessian)
     except (np.linalg.LinAlgError, ValueError, NotImplementedError):
         return None
+
+
+def describe_flat_point(objective: Objective, point: np.ndarray) -> str:
+    """What a point with (almost) no slope is known to be: flat, and on a saddle or hilltop if it clearly is.
+
+    A small slope is found at minima, saddles and inflections alike; only a clearly negative curvature
+    (beyond 1e-3 of the largest) is told apart, since a tiny one cannot tell a valley from a shelf.
+    """
+    found = curvatures(objective, point)
+    if found is not None and found[0] < -1e-3 * max(1.0, float(np.abs(found).max())):
+        return (
+            f"but this is not a minimum: the curvature here is {found[0]:.3g} along one direction, so the walker "
+            "stands on a saddle or a hilltop"
+        )
+    return "so the ground here is flat"
 
 
 def explain_divergence(

@@ -19,7 +19,7 @@ import numpy as np
 
 from app.optimizers.oracle import CountingOracle
 from app.runs.config import HyperparameterChange, RunConfig
-from app.runs.diagnosis import explain_divergence
+from app.runs.diagnosis import describe_flat_point, explain_divergence
 from app.runs.frames import make_frame, to_plain
 
 RUNNING, CONVERGED, STALLED, DIVERGED, MAX_STEPS = "running", "converged", "stalled", "diverged", "max_steps"
@@ -36,6 +36,10 @@ RUNAWAY_FACTOR = 1e6
 STALL_FAMILIES = frozenset({"second_order", "quasi_newton", "conjugate"})
 # Methods that never ask for a slope: only their own published test can say they converged.
 DERIVATIVE_FREE = frozenset({"direct_search"})
+
+
+def _steps(n: int) -> str:
+    return "1 step" if n == 1 else f"{n} steps"
 
 
 class Run:
@@ -176,11 +180,12 @@ class Run:
         if uses_slope and grad_norm <= self.config.gtol:
             self._finish(
                 CONVERGED,
-                f"Converged after {self.step} steps: the slope is {grad_norm:.2g}, below the tolerance "
-                f"{self.config.gtol:g}, so the walker is at the bottom (loss {loss:.6g}).",
+                f"Converged after {_steps(self.step)}: the slope is {grad_norm:.2g}, below the tolerance "
+                f"{self.config.gtol:g}, {describe_flat_point(self.config.objective, self.params)} "
+                f"(loss {loss:.6g}).",
             )
         elif own_verdict:
-            self._finish(CONVERGED, f"Converged after {self.step} steps: {own_verdict}")
+            self._finish(CONVERGED, f"Converged after {_steps(self.step)}: {own_verdict}")
         elif (
             moved <= 1e-14 * (1.0 + float(np.abs(self.params).max()))
             and last_loss is not None
@@ -191,13 +196,13 @@ class Run:
             slope = f" and the slope {grad_norm:.2g}" if uses_slope else ""
             self._finish(
                 MAX_STEPS,
-                f"Stopped after {self.step} steps, the most allowed for this run; the loss is {loss:.6g}{slope}.",
+                f"Stopped after {_steps(self.step)}, the most allowed for this run; the loss is {loss:.6g}{slope}.",
             )
 
     def _stall(self, why: str) -> None:
         """End a run whose method cannot go on although its test has not passed; say why and how far it is."""
         last = self.frames[-1]
-        message = f"Stalled after {self.step} steps: {why}."
+        message = f"Stalled after {_steps(self.step)}: {why}."
         if self.config.optimizer.family not in DERIVATIVE_FREE:
             message += (
                 f" The slope here is still {last['grad_norm']:.3g}, above the tolerance {self.config.gtol:g} "
