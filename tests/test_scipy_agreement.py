@@ -268,3 +268,5 @@ def test_where_scipy_reports_precision_loss_we_stall_at_the_same_step_and_cost(
     assert run.message.startswith(f"Stalled after {result.nit} step")
     assert f"slope here is still {run.frames[-1]['grad_norm']:.3g}" in run.message
     assert run.summary()["evaluations"]["f"] == result.nfev
+    # the failed search has no frame: the message tells its cost, and the totals are SciPy's
+    assert f"(f: {result.nfev}, ∇f: {result.njev} in all)" in run.message

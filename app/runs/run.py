@@ -38,6 +38,13 @@ STALL_FAMILIES = frozenset({"second_order", "quasi_newton", "conjugate"})
 DERIVATIVE_FREE = frozenset({"direct_search"})
 
 
+NAMES = {"f": "f", "grad": "∇f", "hessian": "the Hessian"}
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def _steps(n: int) -> str:
     return "1 step" if n == 1 else f"{n} steps"
 
@@ -208,6 +215,13 @@ class Run:
                 f" The slope here is still {last['grad_norm']:.3g}, above the tolerance {self.config.gtol:g} "
                 f"(loss {last['loss']:.6g})."
             )
+        spent, shown = self.oracle.counts(), last["evaluations"]
+        extra = {kind: spent[kind] - shown[kind] for kind in spent}
+        if any(extra.values()):  # the failed attempt has no frame, so its cost is told here
+            parts = [f"{n} of {NAMES[kind]}" for kind, n in extra.items() if n]
+            totals = ", ".join(f"{NAMES[kind]}: {n}" for kind, n in spent.items() if n)
+            message += f" The failed attempt cost {_and(parts).replace(' of ', ' more evaluations of ', 1)}"
+            message += f" ({totals} in all)."
         self._finish(STALLED, message)
 
     def _undefined(self, point: np.ndarray) -> str | None:
