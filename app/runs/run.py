@@ -219,9 +219,9 @@ class Run:
         extra = {kind: spent[kind] - shown[kind] for kind in spent}
         if any(extra.values()):  # the failed attempt has no frame, so its cost is told here
             parts = [f"{n} of {NAMES[kind]}" for kind, n in extra.items() if n]
+            parts[0] = parts[0].replace(" of ", " more evaluations of ", 1)
             totals = ", ".join(f"{NAMES[kind]}: {n}" for kind, n in spent.items() if n)
-            message += f" The failed attempt cost {_and(parts).replace(' of ', ' more evaluations of ', 1)}"
-            message += f" ({totals} in all)."
+            message += f" The failed attempt cost {_and(parts)} ({totals} in all)."
         self._finish(STALLED, message)
 
     def _undefined(self, point: np.ndarray) -> str | None:
