@@ -43,9 +43,14 @@ def polak_ribiere_plus(grad: np.ndarray, old_grad: np.ndarray, direction: np.nda
     return float(beta), -grad + beta * direction
 
 
+def largest_component(grad: np.ndarray) -> float:
+    """|g|∞, SciPy's norm for gtol (a plain max: np.linalg.norm costs more than the rest of a CG step)."""
+    return max(map(abs, grad.tolist()))
+
+
 def descends(grad: np.ndarray, direction: np.ndarray) -> bool:
     """The next search can start: the slope is already within SciPy's gtol, or pᵀg ≤ −0.01 |g|²."""
-    if np.linalg.norm(grad, ord=np.inf) <= SCIPY_GTOL:
+    if largest_component(grad) <= SCIPY_GTOL:
         return True
     return bool(np.dot(direction, grad) <= -SUFFICIENT_DESCENT * np.dot(grad, grad))
 
@@ -77,13 +82,17 @@ class ConjugateGradient:
         return CgState(0, -grad, value, grad, previous)
 
     def step(self, oracle: Oracle, params: np.ndarray, state: CgState, hp: Mapping[str, float], lr: float) -> Step:
-        if np.linalg.norm(state.grad, ord=np.inf) <= SCIPY_GTOL and not np.dot(state.direction, state.grad) < 0:
+        if largest_component(state.grad) <= SCIPY_GTOL and not np.dot(state.direction, state.grad) < 0:
             # SciPy would have stopped here, so its descent test let this direction through unchecked; a run
             # asked for a tighter tolerance goes on, and restarts downhill instead of searching uphill.
             state = state._replace(direction=-state.grad)
 
+        tried: dict[float, tuple[float, np.ndarray]] = {}  # SciPy's cached_step: the PR+ step of the last test
+
         def next_direction_descends(alpha: float, point: np.ndarray, value: float, grad: np.ndarray) -> bool:
-            return descends(grad, polak_ribiere_plus(grad, state.grad, state.direction)[1])
+            tried.clear()
+            tried[alpha] = polak_ribiere_plus(grad, state.grad, state.direction)
+            return descends(grad, tried[alpha][1])
 
         search = wolfe_line_search(
             oracle,
@@ -101,7 +110,7 @@ class ConjugateGradient:
             extras |= {"alpha": None, "beta": None, "restarted": False}
             return Step(params, state, extras, stalled=search.reason)
         s = search.alpha * state.direction
-        beta, direction = polak_ribiere_plus(search.grad, state.grad, state.direction)
+        beta, direction = tried.get(search.alpha) or polak_ribiere_plus(search.grad, state.grad, state.direction)
         every = int(hp.get("restart_every", 0))
         if every and (state.t + 1) % every == 0:
             beta, direction = 0.0, -search.grad

@@ -59,7 +59,7 @@ class _Line:
 
     def _move(self, alpha: float) -> np.ndarray:
         point = self.x + alpha * self.direction
-        if not np.array_equal(point, self._point):
+        if point.tolist() != self._point.tolist():  # np.array_equal's answer (NaN is unequal) at a tenth of its cost
             self._point, self._value, self._grad = point, None, None
             self.trials.append(point)
         return self._point
@@ -101,6 +101,21 @@ def wolfe_line_search(
     extra_condition: ExtraCondition | None = None,
 ) -> LineSearchResult:
     """A strong-Wolfe step along ``direction`` as SciPy's ``_line_search_wolfe12`` finds it, or why none was found."""
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # as SciPy around dcstep: inf, not a fault
+        return _search(oracle, x, direction, value0, grad0, previous_value, c1, c2, extra_condition)
+
+
+def _search(
+    oracle: Oracle,
+    x: np.ndarray,
+    direction: np.ndarray,
+    value0: float,
+    grad0: np.ndarray,
+    previous_value: float | None,
+    c1: float,
+    c2: float,
+    extra_condition: ExtraCondition | None,
+) -> LineSearchResult:
     line = _Line(oracle, x, direction, value0, grad0)
     slope0 = float(np.dot(grad0, direction))
     alpha1 = first_trial_step(value0, previous_value, slope0)

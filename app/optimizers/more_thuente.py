@@ -65,22 +65,21 @@ class _Search:
         if task != "FG":
             return stp, task
 
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            if self.stage == 1 and f <= self.fx and f > ftest:
-                # Before the bracket holds a point of sufficient decrease, work with the modified function
-                # ψ(α) = φ(α) − φ(0) − ftol·α·φ'(0), whose minimiser then lies in the bracket.
-                fm, gm = f - stp * self.gtest, g - self.gtest
-                fxm, gxm = self.fx - self.stx * self.gtest, self.gx - self.gtest
-                fym, gym = self.fy - self.sty * self.gtest, self.gy - self.gtest
-                self.stx, fxm, gxm, self.sty, fym, gym, stp, self.brackt = dcstep(
-                    self.stx, fxm, gxm, self.sty, fym, gym, stp, fm, gm, self.brackt, self.stmin, self.stmax
-                )
-                self.fx, self.fy = fxm + self.stx * self.gtest, fym + self.sty * self.gtest
-                self.gx, self.gy = gxm + self.gtest, gym + self.gtest
-            else:
-                bracket = (self.stx, self.fx, self.gx, self.sty, self.fy, self.gy)
-                *bracket, stp, self.brackt = dcstep(*bracket, stp, f, g, self.brackt, self.stmin, self.stmax)
-                self.stx, self.fx, self.gx, self.sty, self.fy, self.gy = bracket
+        if self.stage == 1 and f <= self.fx and f > ftest:
+            # Before the bracket holds a point of sufficient decrease, work with the modified function
+            # ψ(α) = φ(α) − φ(0) − ftol·α·φ'(0), whose minimiser then lies in the bracket.
+            fm, gm = f - stp * self.gtest, g - self.gtest
+            fxm, gxm = self.fx - self.stx * self.gtest, self.gx - self.gtest
+            fym, gym = self.fy - self.sty * self.gtest, self.gy - self.gtest
+            self.stx, fxm, gxm, self.sty, fym, gym, stp, self.brackt = dcstep(
+                self.stx, fxm, gxm, self.sty, fym, gym, stp, fm, gm, self.brackt, self.stmin, self.stmax
+            )
+            self.fx, self.fy = fxm + self.stx * self.gtest, fym + self.sty * self.gtest
+            self.gx, self.gy = gxm + self.gtest, gym + self.gtest
+        else:
+            bracket = (self.stx, self.fx, self.gx, self.sty, self.fy, self.gy)
+            *bracket, stp, self.brackt = dcstep(*bracket, stp, f, g, self.brackt, self.stmin, self.stmax)
+            self.stx, self.fx, self.gx, self.sty, self.fy, self.gy = bracket
 
         if self.brackt:  # a bracket that does not shrink fast enough is bisected
             if abs(self.sty - self.stx) >= 0.66 * self.width1:
@@ -91,7 +90,7 @@ class _Search:
         else:
             self.stmin = stp + XTRAPL * (stp - self.stx)
             self.stmax = stp + XTRAPU * (stp - self.stx)
-        stp = np.clip(stp, self.stpmin, self.stpmax)
+        stp = min(max(stp, self.stpmin), self.stpmax)  # np.clip's answer, NaN included, without its call cost
         if (self.brackt and (stp <= self.stmin or stp >= self.stmax)) or (
             self.brackt and self.stmax - self.stmin <= self.xtol * self.stmax
         ):
@@ -116,7 +115,7 @@ def dcsrch(
     Each trial costs one value and one slope (in that order, as SciPy asks). The outcome is 'CONV' or why it
     gave up ('ERROR' for a direction that is not downhill, a 'WARN...' sentence, or 'too many trials').
     """
-    search = _Search(c1, c2, xtol, amin, amax)
+    search = _Search(c1, c2, xtol, amin, amax)  # callers hold NumPy's errors quiet: dcstep may divide by 0 (→ ±inf)
     task = search.start(alpha1, phi0, derphi0)
     if task != "FG":
         return None, phi0, task
@@ -205,7 +204,7 @@ def dcstep(
             stpf = min(limit, stpf) if stp > stx else max(limit, stpf)
         else:
             stpf = stpc if abs(stpc - stp) > abs(stpq - stp) else stpq
-            stpf = np.clip(stpf, stpmin, stpmax)
+            stpf = min(max(stpf, stpmin), stpmax)
     elif brackt:
         theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp
         s = max(abs(theta), abs(dy), abs(dp))
