@@ -119,25 +119,21 @@ def _search(
     line = _Line(oracle, x, direction, value0, grad0)
     slope0 = float(np.dot(grad0, direction))
     alpha1 = first_trial_step(value0, previous_value, slope0)
-    alpha, value, outcome = dcsrch(line.value, line.slope, alpha1, value0, slope0, c1, c2, XTOL, AMIN, AMAX)
-    if alpha is not None and (
-        extra_condition is None or extra_condition(alpha, x + alpha * direction, value, line.grad(alpha))
-    ):
+
+    def accept(alpha: float, value: float) -> bool:
+        """The caller's own test of a Wolfe step (it costs nothing more: the slope there is known)."""
+        return extra_condition is None or extra_condition(alpha, x + alpha * direction, value, line.grad(alpha))
+
+    alpha, value, _ = dcsrch(line.value, line.slope, alpha1, value0, slope0, c1, c2, XTOL, AMIN, AMAX)
+    if alpha is not None and accept(alpha, value):
         return LineSearchResult(alpha, value, line.grad(alpha), line.trials, "more_thuente")
-    accept = None
-    if extra_condition is not None:
-        condition = extra_condition
-
-        def accept(a: float, phi_a: float) -> bool:
-            return condition(a, x + a * direction, phi_a, line.grad(a))
-
     alpha, value = _bracket_and_zoom(line, value0, slope0, alpha1, c1, c2, accept)
     if alpha is not None:
         return LineSearchResult(alpha, value, line.grad(alpha), line.trials, "zoom")
-    return LineSearchResult(None, value0, None, line.trials, "failed", _why(outcome, alpha1, slope0, line.trials))
+    return LineSearchResult(None, value0, None, line.trials, "failed", _why(alpha1, slope0, line.trials))
 
 
-def _why(outcome: str, alpha1: float, slope0: float, trials: list[np.ndarray]) -> str:
+def _why(alpha1: float, slope0: float, trials: list[np.ndarray]) -> str:
     if not slope0 < 0:
         return f"the search direction does not point downhill (the slope along it is {slope0:.3g})"
     if alpha1 == 0:
@@ -155,10 +151,9 @@ def _bracket_and_zoom(
     alpha1: float,
     c1: float,
     c2: float,
-    accept: Callable[[float, float], bool] | None,
+    accept: Callable[[float, float], bool],
 ) -> tuple[float | None, float]:
     """Nocedal & Wright's Algorithm 3.5 as SciPy's ``scalar_search_wolfe2``: double the step until a bracket holds."""
-    accept = accept or (lambda a, phi_a: True)
     alpha1 = min(alpha1, AMAX)
     alpha0, phi_a0, derphi_a0 = 0.0, phi0, derphi0
     phi_a1 = line.value(alpha1)
