@@ -280,7 +280,8 @@ def test_a_run_that_leaves_the_domain_stops_as_diverged_and_says_where(
 def test_the_issue_example_log_x_from_one_with_a_large_rate(client: TestClient) -> None:
     result = optimize(client, "log(x)", optimizer="gd", hyperparameters={"lr": 5}, start=[1], steps=10)
     assert result["status"] == "diverged" and result["frames"][-1]["params"] == [1.0]
-    assert "it left the domain of log at x = -4" in result["message"] and "smaller learning rate" in result["message"]
+    assert "the step to 1 left the domain of log at x = -4" in result["message"]
+    assert "smaller learning rate" in result["message"]
 
 
 def test_a_start_outside_the_domain_says_so(client: TestClient) -> None:

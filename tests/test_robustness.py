@@ -22,7 +22,7 @@ from app.runs.run import RUNAWAY_PARAMS
 from app.settings import Settings
 
 LEARNING_RATES = [1e-6, 1e-3, 1.0, 1e3, 1e6]
-STATUSES = {"converged", "diverged", "max_steps"}
+STATUSES = {"converged", "stalled", "diverged", "max_steps"}
 # Typed formulas with edges, poles, kinks, overflows and flat stretches, 1D and 2D.
 FORMULAS = [
     "log(x)",

@@ -13,7 +13,7 @@ from app.optimizers.catalogue import OPTIMIZERS
 from app.runs.factory import build_config
 from app.runs.run import Run, branch, replay
 
-STATUSES = {"running", "converged", "diverged", "max_steps"}
+STATUSES = {"running", "converged", "stalled", "diverged", "max_steps"}
 
 
 def test_replaying_a_config_reproduces_every_frame() -> None:

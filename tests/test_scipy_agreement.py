@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.optimize import line_search, minimize
+from scipy.optimize import minimize
+from scipy.optimize._linesearch import line_search_wolfe1
 
 from app.objectives import CATALOGUE
 from app.optimizers.base import resolve_hyperparameters
@@ -63,20 +64,32 @@ def test_newton_on_a_saddle_flips_the_negative_curvature_and_goes_downhill() -> 
 
 
 @pytest.mark.parametrize("function", ["rosenbrock", "himmelblau", "beale"])
-def test_line_search_satisfies_strong_wolfe_and_agrees_with_scipy(function: str) -> None:
+@pytest.mark.parametrize("c2", [0.9, 0.4])
+def test_line_search_satisfies_strong_wolfe_and_takes_scipys_step(function: str, c2: float) -> None:
     objective = CATALOGUE[function]
     x = np.array(objective.start)
-    g = objective.grad(x)
-    p = -g / np.linalg.norm(g)
-    ours = wolfe_line_search(oracle_for(function), x, p, float(objective.value(x)), g, c1=1e-4, c2=0.9)
-    alpha = ours.alpha
-    f0, d0 = float(objective.value(x)), float(g @ p)
+    f0, g = float(objective.value(x)), objective.grad(x)
+    p = -g
+    oracle = oracle_for(function)
+    ours = wolfe_line_search(oracle, x, p, f0, g, f0 + np.linalg.norm(g) / 2, c1=1e-4, c2=c2)
+    alpha, d0 = ours.alpha, float(g @ p)
     assert objective.value(x + alpha * p) <= f0 + 1e-4 * alpha * d0
-    assert abs(objective.grad(x + alpha * p) @ p) <= 0.9 * abs(d0)
-    theirs = line_search(lambda z: float(objective.value(z)), objective.grad, x, p, gfk=g, old_fval=f0, c2=0.9)[0]
-    assert theirs is not None
-    # Both accept a step satisfying the same conditions; they need not pick the same one, but both must descend.
-    assert objective.value(x + theirs * p) < f0 and objective.value(x + alpha * p) < f0
+    assert abs(objective.grad(x + alpha * p) @ p) <= c2 * abs(d0)
+    theirs = line_search_wolfe1(
+        lambda z: float(objective.value(z)),
+        objective.grad,
+        x,
+        p,
+        g,
+        f0,
+        f0 + np.linalg.norm(g) / 2,
+        c2=c2,
+        amin=1e-100,
+        amax=1e100,
+    )
+    assert theirs[0] is not None
+    assert alpha == theirs[0]
+    assert (oracle.nfev, oracle.ngev) == (theirs[1], theirs[2])  # MINPACK asks for f and g at every trial
 
 
 def test_first_bfgs_step_is_steepest_descent_with_the_line_search_step() -> None:
@@ -161,3 +174,99 @@ def test_hooke_jeeves_reaches_a_known_minimum(function: str, start: tuple) -> No
     run = replay(build_config(function, "hooke_jeeves", start=list(start), max_steps=20000), 20000)
     ours = np.array(run.frames[-1]["params"])
     assert min(np.linalg.norm(ours - np.array(m.point)) for m in objective.minima) < 1e-3, run.message
+
+
+def scipy_iterations(method: str, function: str, start: tuple, maxiter: int):
+    """SciPy's iterates and its f and grad evaluation counts after each iteration, and its result."""
+    objective = CATALOGUE[function]
+    calls = {"f": 0, "grad": 0}
+
+    def f(z):
+        calls["f"] += 1
+        return float(objective.value(z))
+
+    def jac(z):
+        calls["grad"] += 1
+        return objective.grad(z)
+
+    seen = [(np.array(start, dtype=float), 1, 1)]  # SciPy evaluates f and grad once at the start, as we do
+
+    def record(intermediate_result) -> None:
+        seen.append((intermediate_result.x.copy(), calls["f"], calls["grad"]))
+
+    result = minimize(
+        f, np.array(start, dtype=float), jac=jac, method=method, callback=record, options={"maxiter": maxiter}
+    )
+    assert (calls["f"], calls["grad"]) == (result.nfev, result.njev)  # our wrappers count what SciPy counts
+    return seen, result
+
+
+def our_iterations(optimizer: str, function: str, start: tuple, steps: int):
+    """Our iterates with the oracle's counts after each step; and the stall sentence if the method stalled."""
+    opt = OPTIMIZERS[optimizer]
+    hp = resolve_hyperparameters(opt, {})
+    o = oracle_for(function)
+    x = np.array(start, dtype=float)
+    state = opt.init(x, o, hp)
+    seen = [(x, o.nfev, o.ngev)]
+    for _ in range(steps):
+        out = opt.step(o, x, state, hp, None)
+        if out.stalled:
+            return seen, (o.nfev, o.ngev, out.stalled)
+        x, state = out.params, out.state
+        seen.append((x, o.nfev, o.ngev))
+    return seen, None
+
+
+AGREEMENT_STARTS = [
+    ("rosenbrock", (-1.2, 1.0)),
+    ("rosenbrock", (-1.5, 2.0)),
+    ("rosenbrock", (1.5, -0.5)),
+    ("himmelblau", (-0.3, -0.9)),  # the catalogue's start, where the old search stopped at f = 96.6
+    ("himmelblau", (0.0, 0.0)),
+    ("himmelblau", (4.0, -4.0)),
+    ("beale", (1.0, 1.5)),
+    ("beale", (-3.0, 0.0)),
+    ("beale", (2.0, -2.5)),
+]
+
+
+@pytest.mark.parametrize(("optimizer", "method"), [("bfgs", "BFGS"), ("cg", "CG")])
+@pytest.mark.parametrize(("function", "start"), AGREEMENT_STARTS)
+def test_iterates_and_evaluation_counts_are_scipys(optimizer: str, method: str, function: str, start: tuple) -> None:
+    theirs, _ = scipy_iterations(method, function, start, maxiter=10)
+    ours, stalled = our_iterations(optimizer, function, start, len(theirs) - 1)
+    assert stalled is None, stalled
+    assert len(ours) == len(theirs)
+    for k, ((x, nfev, ngev), (sx, snfev, sngev)) in enumerate(zip(ours, theirs, strict=True)):
+        # Same arithmetic in the same order: the same floating-point numbers, not merely close ones.
+        assert x.tolist() == sx.tolist(), f"iterate {k}"
+        assert (nfev, ngev) == (snfev, sngev), f"evaluations after iteration {k}"
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "method", "function", "start"),
+    [
+        ("bfgs", "BFGS", "goldstein_price", (1.333333333333333, 0.0)),
+        ("cg", "CG", "goldstein_price", (1.333333333333333, 0.6666666666666665)),
+        ("bfgs", "BFGS", "saddle", (0.0, 0.6666666666666665)),
+    ],
+)
+def test_where_scipy_reports_precision_loss_we_stall_at_the_same_step_and_cost(
+    optimizer: str, method: str, function: str, start: tuple
+) -> None:
+    _, result = scipy_iterations(method, function, start, maxiter=200)
+    assert result.status == 2 and "precision loss" in result.message  # SciPy's line search failed here
+    ours, stalled = our_iterations(optimizer, function, start, 200)
+    assert stalled is not None
+    assert len(ours) - 1 == result.nit
+    assert ours[-1][0].tolist() == result.x.tolist()
+    assert stalled[:2] == (result.nfev, result.njev)  # the failed search is paid for, as in SciPy
+    run = replay(build_config(function, optimizer, start=list(start), max_steps=200), 200)
+    assert run.status == "stalled"
+    assert run.step == result.nit
+    assert run.message.startswith(f"Stalled after {result.nit} step")
+    assert f"slope here is still {run.frames[-1]['grad_norm']:.3g}" in run.message
+    assert run.summary()["evaluations"]["f"] == result.nfev
+    # the failed search has no frame: the message tells its cost, and the totals are SciPy's
+    assert f"(f: {result.nfev}, ∇f: {result.njev} in all)" in run.message

@@ -61,7 +61,7 @@ def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
     summary="Run an optimizer for up to N steps and return every frame",
 )
 def optimize(body: OptimizeRequest, shape: FrameShape) -> FastJSON:
-    """Stateless: frame 0 is the start; status says why it stopped (converged, diverged or max_steps).
+    """Stateless: frame 0 is the start; status says why it stopped (converged, stalled, diverged or max_steps).
 
     `fields` and `layout=columns` (query parameters) return only some frame fields, or one array per field.
     """
@@ -116,7 +116,7 @@ def get_run(
     summary="Take up to n more steps",
 )
 def step_run(run_id: str, store: Store, body: StepRequest | None = None) -> FastJSON:
-    """Steps stop early when the run converges, diverges or reaches its max_steps; status says which."""
+    """Steps stop early when the run converges, stalls, diverges or reaches its max_steps; status says which."""
     n = body.n if body else 1
     run = store.get(run_id)
     with store.lock_for(run):

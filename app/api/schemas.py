@@ -196,7 +196,17 @@ class Frame(BaseModel):
     extras: dict[str, Any] = Field(description="What the optimizer reports besides: update, velocity, simplex, ...")
 
 
-Status = Literal["running", "converged", "diverged", "max_steps"]
+Status = Annotated[
+    Literal["running", "converged", "stalled", "diverged", "max_steps"],
+    Field(
+        description="How the run stands. `running`: it can take more steps. `converged`: the gradient test passed "
+        "(the slope is below the tolerance), or for a derivative-free method its own published test (Nelder–Mead: "
+        "the simplex's size and spread of values; Hooke–Jeeves: the probe distance). `stalled`: the method stopped "
+        "without meeting its tolerance (a failed line search, no progress in floating point); `message` says why "
+        "and how steep it still is. `diverged`: the next step was not finite or ran away; the run keeps its last "
+        "good point. `max_steps`: the step limit was reached."
+    ),
+]
 
 
 # What `fields` and `layout=columns` make of the frames: some fields of each, or one array per field.

@@ -103,11 +103,20 @@ class NelderMead:
                     fsim[j] = oracle.value(sim[j])
         sim, fsim = _sorted(sim, fsim)
         tol = hp["tol"]
-        done = None
-        if np.max(np.abs(sim[1:] - sim[0])) <= tol and np.max(np.abs(fsim[0] - fsim[1:])) <= tol:
-            done = f"the simplex has shrunk below {tol:g} in size and in its spread of values."
+        size, spread = float(np.max(np.abs(sim[1:] - sim[0]))), float(np.max(np.abs(fsim[0] - fsim[1:])))
+        done = stuck = None
+        if size <= tol and spread <= tol:  # SciPy's test, with xatol = fatol = tol
+            done = (
+                f"the simplex is {size:.2g} across and its values differ by {spread:.2g}, both within the "
+                f"tolerance {tol:g}."
+            )
+        elif np.array_equal(sim, state.simplex) and np.array_equal(fsim, state.values):
+            stuck = (
+                f"the simplex no longer changes in floating point; it is still {size:.2g} across and its values "
+                f"differ by {spread:.2g}, above the tolerance {tol:g}"
+            )
         extras = {"simplex": sim, "simplex_values": fsim, "operation": operation}
-        return Step(sim[0].copy(), SimplexState(state.t + 1, sim, fsim), extras, converged=done)
+        return Step(sim[0].copy(), SimplexState(state.t + 1, sim, fsim), extras, converged=done, stalled=stuck)
 
 
 class PatternState(NamedTuple):
@@ -165,9 +174,17 @@ class HookeJeeves:
         if fx < value:
             return self._moved(state, x, fx, "explore", probes)
         h *= hp["shrink"]
-        done = f"the probe distance {h:.2g} is below the tolerance {hp['tol']:g}." if h < hp["tol"] else None
+        done = stuck = None
+        if h < hp["tol"]:
+            done = f"the probe distance {h:.2g} is below the tolerance {hp['tol']:g}."
+        elif np.array_equal(base + h, base) and np.array_equal(base - h, base):
+            stuck = (
+                f"the probe distance {h:.2g} is below the floating-point resolution at this point, so no probe can "
+                f"move; the tolerance {hp['tol']:g} cannot be reached here"
+            )
         extras = {"pattern": probes, "base": base, "step_size": h, "move": "shrink"}
-        return Step(base.copy(), PatternState(state.t + 1, base, value, h, None), extras, converged=done)
+        state = PatternState(state.t + 1, base, value, h, None)
+        return Step(base.copy(), state, extras, converged=done, stalled=stuck)
 
     @staticmethod
     def _moved(state: PatternState, x: np.ndarray, fx: float, move: str, probes: list) -> Step:

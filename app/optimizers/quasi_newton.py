@@ -2,9 +2,12 @@
 
 One step is one iteration of SciPy's ``_minimize_bfgs``: direction
 ``p = −H g`` with H the current inverse-Hessian estimate (the identity at
-first), a strong-Wolfe line search along p, then the BFGS update
+first), SciPy's line search along p (Moré–Thuente, then Nocedal–Wright's
+zoom; c1 = 1e-4, c2 = 0.9), then the BFGS update
 ``H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ`` with ``s = Δx``, ``y = Δg``,
-``ρ = 1 / yᵀs`` (Nocedal & Wright, eq. 6.17).
+``ρ = 1 / yᵀs`` (Nocedal & Wright, eq. 6.17). The arithmetic is written in
+SciPy's order, so from the same start the iterates and the evaluation
+counts are SciPy's.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import numpy as np
 from app.optimizers.base import Hyperparameter, Oracle, Step
 from app.optimizers.line_search import wolfe_line_search
 
+C1, C2 = 1e-4, 0.9  # SciPy's for BFGS: a step must lower the loss a little and flatten the slope to 90%
+
 
 class BfgsState(NamedTuple):
     t: int
@@ -28,16 +33,22 @@ class BfgsState(NamedTuple):
 
 
 def start_values(oracle: Oracle, params: np.ndarray) -> tuple[float, np.ndarray, float]:
-    """Value and slope at the start, and SciPy's guess of the value one step earlier (f + |g| / 2)."""
+    """Value and slope at the start, and SciPy's guess of the value one step earlier (f + |g| / 2).
+
+    With that guess the first trial step is 1.01·|g|/|gᵀp|: a first move of about one unit along −g.
+    """
     value, grad = oracle.value_and_grad(params)
     return value, grad, value + float(np.linalg.norm(grad)) / 2
 
 
-def stalled(grad: np.ndarray) -> str:
-    return (
-        f"the line search found no lower point along the search direction (slope {np.linalg.norm(grad):.2g}); "
-        "the method has reached the limit of floating-point precision here."
-    )
+def bfgs_update(inverse_hessian: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, in SciPy's order of operations (ρ = 1000 if yᵀs = 0, as SciPy)."""
+    rho_inv = np.dot(y, s)
+    rho = 1000.0 if rho_inv == 0.0 else 1.0 / rho_inv
+    eye = np.eye(s.size, dtype=int)
+    left = eye - s[:, np.newaxis] * y[np.newaxis, :] * rho
+    right = eye - y[:, np.newaxis] * s[np.newaxis, :] * rho
+    return np.dot(left, np.dot(inverse_hessian, right)) + (rho * s[:, np.newaxis] * s[np.newaxis, :])
 
 
 @dataclass(frozen=True)
@@ -58,21 +69,15 @@ class Bfgs:
         return BfgsState(0, np.eye(params.size), value, grad, previous)
 
     def step(self, oracle: Oracle, params: np.ndarray, state: BfgsState, hp: Mapping[str, float], lr: float) -> Step:
-        direction = -state.inverse_hessian @ state.grad
+        direction = -np.dot(state.inverse_hessian, state.grad)
         search = wolfe_line_search(
-            oracle, params, direction, state.value, state.grad, state.previous_value, c1=1e-4, c2=0.9
+            oracle, params, direction, state.value, state.grad, state.previous_value, c1=C1, c2=C2
         )
         extras = {"direction": direction, "trial_points": search.trial_points, "line_search": search.method}
         if search.alpha is None:
-            return Step(params, state, {**extras, "alpha": None}, converged=stalled(state.grad))
+            return Step(params, state, {**extras, "alpha": None}, stalled=search.reason)
         s = search.alpha * direction
-        y = search.grad - state.grad
-        ys = float(y @ s)
-        rho = 1000.0 if ys == 0 else 1.0 / ys  # SciPy's guard against a zero curvature pair
-        eye = np.eye(params.size)
-        left = eye - rho * np.outer(s, y)
-        right = eye - rho * np.outer(y, s)
-        inverse_hessian = left @ state.inverse_hessian @ right + rho * np.outer(s, s)
+        inverse_hessian = bfgs_update(state.inverse_hessian, s, search.grad - state.grad)
         new_state = BfgsState(state.t + 1, inverse_hessian, search.value, search.grad, state.value)
         return Step(params + s, new_state, {**extras, "alpha": search.alpha, "update": s})
 

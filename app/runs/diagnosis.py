@@ -17,6 +17,10 @@ import numpy as np
 from app.objectives.base import Objective
 
 
+def _point(point: np.ndarray) -> str:
+    return ", ".join(f"{v:.4g}" for v in point)
+
+
 def stability_limit(optimizer_id: str, hp: Mapping[str, float], lambda_max: float) -> float | None:
     """Largest learning rate that is stable on a quadratic with top curvature ``lambda_max``."""
     if lambda_max <= 0:
@@ -35,14 +39,35 @@ def stability_limit(optimizer_id: str, hp: Mapping[str, float], lambda_max: floa
 
 def top_curvature(objective: Objective, point: np.ndarray) -> float | None:
     """Largest Hessian eigenvalue at ``point``, or None where it cannot be had."""
+    found = curvatures(objective, point)
+    return None if found is None else float(found.max())
+
+
+def curvatures(objective: Objective, point: np.ndarray) -> np.ndarray | None:
+    """Hessian eigenvalues at ``point``, smallest first, or None where they cannot be had."""
     try:
         with np.errstate(all="ignore"):
             hessian = np.asarray(objective.hessian(point), dtype=float)
         if not np.isfinite(hessian).all():
             return None
-        return float(np.linalg.eigvalsh(hessian).max())
+        return np.linalg.eigvalsh(hessian)
     except (np.linalg.LinAlgError, ValueError, NotImplementedError):
         return None
+
+
+def describe_flat_point(objective: Objective, point: np.ndarray) -> str:
+    """What a point with (almost) no slope is known to be: flat, and on a saddle or hilltop if it clearly is.
+
+    A small slope is found at minima, saddles and inflections alike; only a clearly negative curvature
+    (beyond 1e-3 of the largest) is told apart, since a tiny one cannot tell a valley from a shelf.
+    """
+    found = curvatures(objective, point)
+    if found is not None and found[0] < -1e-3 * max(1.0, float(np.abs(found).max())):
+        return (
+            f"but this is not a minimum: the curvature here is {found[0]:.3g} along one direction, so the walker "
+            "stands on a saddle or a hilltop"
+        )
+    return "so the ground here is flat"
 
 
 def explain_divergence(
@@ -55,21 +80,38 @@ def explain_divergence(
     last_loss: float,
     start_loss: float,
     curvature_point: np.ndarray,
-    step: int,
+    kept_step: int,
     reason: str,
+    next_point: np.ndarray | None = None,
+    next_loss: float | None = None,
     left_domain: bool = False,
 ) -> str:
     """What went wrong, where, and what to change.
 
+    The run keeps frames up to ``kept_step`` and drops the step after it, so
+    the message speaks of the step *to* ``kept_step + 1``; ``reason``
+    completes that sentence. If the dropped point has finite coordinates
+    (``next_point``), the message says where it would have gone and that the
+    run stops at the last point it keeps; only a point that is itself not
+    finite makes the kept one "the last finite point".
     The curvature is read at ``curvature_point``, the best point the run
     reached: that is the valley the learning rate failed to settle in, while
     the last point may already be far out where the numbers mean nothing.
     A run that ``left_domain`` (a typed formula has no value past an edge)
     is told so instead: the curvature says nothing about an edge.
     """
-    where = ", ".join(f"{v:.4g}" for v in last_point)
-    head = f"Diverged at step {step}: {reason}. The last finite point is ({where}) with loss {last_loss:.4g}"
-    head += f" (it started at {start_loss:.4g})."
+    where = _point(last_point)
+    kept = f"with loss {last_loss:.4g} (it started at {start_loss:.4g})"
+    head = f"Diverged after step {kept_step}: the step to {kept_step + 1} {reason}."
+    if next_point is None:
+        head += f" The run stops at its last point, ({where}) {kept}."
+    elif not np.isfinite(next_point).all():
+        head += f" The last finite point is ({where}) {kept}."
+    else:
+        would = f"({_point(next_point)})"
+        if next_loss is not None and np.isfinite(next_loss):
+            would += f" with loss {next_loss:.4g}"
+        head += f" It would have gone to {would}; the run stops at the last point it keeps, ({where}) {kept}."
     if left_domain:
         # The formula has no value past an edge (log, sqrt, a division): curvature says nothing about that.
         if lr is None:

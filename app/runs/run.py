@@ -1,10 +1,13 @@
 """A run steps an optimizer on an objective and records frames.
 
 This is the only place where a problem meets an optimizer. Termination is
-data, not an exception: a run ends with ``status`` ``converged``,
-``diverged`` or ``max_steps`` and a ``message`` a person can read, in the
-manner of ``scipy.optimize.OptimizeResult``. A run that blows up keeps its
-last finite point.
+data, not an exception: a run ends with ``status`` ``converged`` (the
+gradient test passed, or a derivative-free method's own published test),
+``stalled`` (the method stopped without meeting its tolerance: a failed line
+search, no progress in floating point), ``diverged`` or ``max_steps``, and a
+``message`` a person can read, in the manner of
+``scipy.optimize.OptimizeResult``. A run that blows up keeps its last good
+point and says where the dropped step would have gone.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ import numpy as np
 
 from app.optimizers.oracle import CountingOracle
 from app.runs.config import HyperparameterChange, RunConfig
-from app.runs.diagnosis import explain_divergence
+from app.runs.diagnosis import describe_flat_point, explain_divergence
 from app.runs.frames import make_frame, to_plain
 
-RUNNING, CONVERGED, DIVERGED, MAX_STEPS = "running", "converged", "diverged", "max_steps"
+RUNNING, CONVERGED, STALLED, DIVERGED, MAX_STEPS = "running", "converged", "stalled", "diverged", "max_steps"
+STATUSES = (RUNNING, CONVERGED, STALLED, DIVERGED, MAX_STEPS)
 
 # A loss or parameter this large is no longer a picture of anything: call it runaway growth.
 RUNAWAY_LOSS = 1e150
@@ -30,6 +34,19 @@ RUNAWAY_RISES = 20
 RUNAWAY_FACTOR = 1e6
 # Methods that take full steps without a line search may legitimately stand still only at a minimum.
 STALL_FAMILIES = frozenset({"second_order", "quasi_newton", "conjugate"})
+# Methods that never ask for a slope: only their own published test can say they converged.
+DERIVATIVE_FREE = frozenset({"direct_search"})
+
+
+NAMES = {"f": "f", "grad": "∇f", "hessian": "the Hessian"}
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _steps(n: int) -> str:
+    return "1 step" if n == 1 else f"{n} steps"
 
 
 class Run:
@@ -114,34 +131,50 @@ class Run:
         try:
             outcome = optimizer.step(self.oracle, self.params, self.state, hp, lr)
         except (ArithmeticError, np.linalg.LinAlgError, ValueError) as error:
-            self._diverge(hp, lr, f"the update could not be computed ({error})")
+            self._diverge(hp, lr, f"could not be computed ({error})")
+            return
+        if outcome.stalled:
+            self._stall(outcome.stalled)
             return
         new_params = np.asarray(outcome.params, dtype=float)
         params_list = new_params.tolist()
         if not math.isfinite(sum(params_list)):  # one NaN or infinity makes the sum non-finite
-            self._diverge(hp, lr, "the next point is not a finite number")
+            self._diverge(hp, lr, "landed on a point that is not a finite number", next_point=new_params)
             return
         loss, grad = self.oracle.peek(new_params)
         grad_list = grad.tolist()
         if not math.isfinite(loss + sum(grad_list)):
             why = self._undefined(new_params)
             if why:
-                self._diverge(hp, lr, f"it left {why}", left_domain=why.startswith("the domain"))
+                self._diverge(hp, lr, f"left {why}", left_domain=why.startswith("the domain"))  # why names the point
             else:
-                self._diverge(hp, lr, "the loss or its slope at the next point is not a finite number")
+                self._diverge(
+                    hp, lr, "reached a point where the loss or its slope is not a finite number", next_point=new_params
+                )
             return
         if abs(loss) > RUNAWAY_LOSS or max(map(abs, params_list)) > RUNAWAY_PARAMS:
-            self._diverge(hp, lr, f"the loss reached {loss:.3g}, far beyond anything on the map")
+            self._diverge(
+                hp, lr, f"would take the loss to {loss:.3g}, far beyond anything on the map", new_params, loss
+            )
             return
         self._rises = self._rises + 1 if loss > previous_loss else 0
         if loss < self.best_loss:
             self.best_loss, self.best_params = loss, new_params
         if self._rises >= RUNAWAY_RISES and loss - self.best_loss > RUNAWAY_FACTOR * (abs(self.start_loss) + 1.0):
-            self._diverge(hp, lr, f"the loss rose on {self._rises} steps in a row, to {loss:.3g}, and is running away")
+            self._diverge(
+                hp,
+                lr,
+                f"would make {self._rises} steps in a row on which the loss rose, to {loss:.3g}: it is running away",
+                new_params,
+                loss,
+            )
             return
         extras = outcome.extras
         if "update" not in extras:
             extras = {**extras, "update": new_params - self.params}
+        taken = extras.get("lr")  # a method whose step size is its own (sign descent's decays) reports the one taken
+        if isinstance(taken, int | float | np.floating) and not isinstance(taken, bool):
+            lr = float(taken)
         self.frames.append(make_frame(k + 1, params_list, loss, grad_list, lr, self.oracle.counts(), extras))
         moved = float(np.abs(new_params - self.params).max()) if optimizer.family in STALL_FAMILIES else math.inf
         self.params = new_params
@@ -150,36 +183,61 @@ class Run:
 
     def _check_end(self, own_verdict: str | None, loss: float, moved: float, last_loss: float) -> None:
         grad_norm = self.frames[-1]["grad_norm"]
-        if grad_norm <= self.config.gtol:
+        uses_slope = self.config.optimizer.family not in DERIVATIVE_FREE
+        if uses_slope and grad_norm <= self.config.gtol:
             self._finish(
                 CONVERGED,
-                f"Converged after {self.step} steps: the slope is {grad_norm:.2g}, below the tolerance "
-                f"{self.config.gtol:g}, so the walker is at the bottom (loss {loss:.6g}).",
+                f"Converged after {_steps(self.step)}: the slope is {grad_norm:.2g}, below the tolerance "
+                f"{self.config.gtol:g}, {describe_flat_point(self.config.objective, self.params)} "
+                f"(loss {loss:.6g}).",
             )
         elif own_verdict:
-            self._finish(CONVERGED, f"Converged after {self.step} steps: {own_verdict}")
+            self._finish(CONVERGED, f"Converged after {_steps(self.step)}: {own_verdict}")
         elif (
             moved <= 1e-14 * (1.0 + float(np.abs(self.params).max()))
             and last_loss is not None
             and abs(loss - last_loss) <= 1e-15 * (1.0 + abs(loss))
         ):
-            self._finish(
-                CONVERGED,
-                f"Converged after {self.step} steps: the method can no longer improve the loss {loss:.6g} "
-                f"in floating point (slope {grad_norm:.2g}).",
-            )
+            self._stall("the last step changed neither the point nor the loss in floating point")
         elif self.step >= self.config.max_steps:
+            slope = f" and the slope {grad_norm:.2g}" if uses_slope else ""
             self._finish(
                 MAX_STEPS,
-                f"Stopped after {self.step} steps, the most allowed for this run; the loss is {loss:.6g} and the "
-                f"slope {grad_norm:.2g}.",
+                f"Stopped after {_steps(self.step)}, the most allowed for this run; the loss is {loss:.6g}{slope}.",
             )
+
+    def _stall(self, why: str) -> None:
+        """End a run whose method cannot go on although its test has not passed; say why and how far it is."""
+        last = self.frames[-1]
+        message = f"Stalled after {_steps(self.step)}: {why}."
+        if self.config.optimizer.family not in DERIVATIVE_FREE:
+            message += (
+                f" The slope here is still {last['grad_norm']:.3g}, above the tolerance {self.config.gtol:g} "
+                f"(loss {last['loss']:.6g})."
+            )
+        spent, shown = self.oracle.counts(), last["evaluations"]
+        extra = {kind: spent[kind] - shown[kind] for kind in spent}
+        if any(extra.values()):  # the failed attempt has no frame, so its cost is told here
+            parts = [f"{n} of {NAMES[kind]}" for kind, n in extra.items() if n]
+            parts[0] = parts[0].replace(" of ", " more evaluations of ", 1)
+            totals = ", ".join(f"{NAMES[kind]}: {n}" for kind, n in spent.items() if n)
+            message += f" The failed attempt cost {_and(parts)} ({totals} in all)."
+        self._finish(STALLED, message)
 
     def _undefined(self, point: np.ndarray) -> str | None:
         explain = self.config.objective.explain_undefined
         return explain(point) if explain is not None else None
 
-    def _diverge(self, hp: Any, lr: float | None, reason: str, left_domain: bool = False) -> None:
+    def _diverge(
+        self,
+        hp: Any,
+        lr: float | None,
+        reason: str,
+        next_point: np.ndarray | None = None,
+        next_loss: float | None = None,
+        left_domain: bool = False,
+    ) -> None:
+        """End the run at its last kept frame; ``reason`` completes "the step to <next step> ..."."""
         last = self.frames[-1]
         self._finish(
             DIVERGED,
@@ -193,8 +251,10 @@ class Run:
                 last_loss=last["loss"] if last["loss"] is not None else float("nan"),
                 start_loss=self.start_loss,
                 curvature_point=self.best_params,
-                step=self.step + 1,
+                kept_step=self.step,
                 reason=reason,
+                next_point=next_point,
+                next_loss=next_loss,
                 left_domain=left_domain,
             ),
         )

@@ -73,7 +73,7 @@ const page = new RacePage({
   scenes: SCENES,
   views,
   defaults: DEFAULTS,
-  statusKinds: ["diverged"], // the scoreboard says who converged; a divergence needs its explanation
+  statusKinds: ["stalled", "diverged"], // the scoreboard says who converged; a stall or a divergence needs its why
   viewProperties: [
     { name: "view", type: "string", default: "contour", valid: (v) => VIEWS.includes(v) },
     { name: "fog", type: "bool", default: false },

@@ -25,7 +25,7 @@ export class RacePage {
    * page: "1d" | "2d"; dim: 1 | 2; scenes: [{id, state}]; views: {setFunction(info), setLabels(labels),
    * render(session), relayout()}; viewProperties: URL properties of the page's own view settings.
    */
-  constructor({ page, dim, scenes, views, viewProperties, defaults, statusKinds = ["converged", "diverged", "max_steps"] }) {
+  constructor({ page, dim, scenes, views, viewProperties, defaults, statusKinds = ["converged", "stalled", "diverged", "max_steps"] }) {
     this.statusKinds = statusKinds;
     this.page = page;
     this.dim = dim;

@@ -84,7 +84,9 @@ export function extrasTraces(frame, run, { span, th, arrows, gradient = true }) 
       showlegend: false,
     });
   }
-  const trials = pointsOf(extras.trial_points);
+  // A line search on an unbounded direction probes as far as 1e100: such points are off any map, and SVG
+  // cannot place them (a coordinate printed in exponent notation is rejected), so only drawable ones are drawn.
+  const trials = pointsOf(extras.trial_points).filter((p) => Math.abs(p[0]) < 1e12 && Math.abs(p[1]) < 1e12);
   if (trials.length) {
     out.push({
       type: "scatter",
