@@ -9,6 +9,9 @@ from fastapi_offline import FastAPIOffline
 from app import __version__, pages
 from app.api import catalogue, live, network, runs
 from app.api.errors import install_error_handlers
+from app.disconnects import install_disconnect_handler
+from app.hosts import HostCheck
+from app.origins import OriginCheck
 from app.runs.store import RunStore
 from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
@@ -33,8 +36,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.runs = RunStore(settings.max_live_runs, settings.run_idle_seconds, max_frames=settings.max_stored_frames)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # The last added runs first: a foreign Host is refused, then a foreign websocket Origin, both with headers.
+    app.add_middleware(OriginCheck, allowed=settings.allowed_origins)
+    app.add_middleware(HostCheck, allowed=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
+    install_disconnect_handler(app)
     app.include_router(catalogue.router, prefix="/api/v1")
     app.include_router(runs.router, prefix="/api/v1")
     app.include_router(network.router, prefix="/api/v1")
