@@ -13,7 +13,7 @@ from bench.timing import best_time, table
 
 
 def main() -> str:
-    client = TestClient(create_app())
+    client = TestClient(create_app(), base_url="http://127.0.0.1")  # a Host the server answers to
     baseline = best_time(lambda: client.get("/api/v1/functions"), repeat=20)
     rows = [["GET /functions (baseline)", f"{baseline * 1e3:.2f}", "1.0x", ""]]
     for steps in (1_000, 10_000):
