@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.addresses import machine_names
-from app.refusal import header, refuse
+from app.refusal import header, refuse_http, refuse_websocket
 
 LOOPBACK_NAME = "localhost"
 SHOWN_HOST_CHARS = 100
@@ -109,7 +109,7 @@ def refusal_sentence(host_header: str) -> str:
 
 
 class HostCheck:
-    """Pure ASGI middleware: HTTP requests and websocket handshakes with a foreign Host get 400 and a sentence."""
+    """Pure ASGI middleware: a request with a foreign Host gets 400 and a sentence; a websocket handshake, 403."""
 
     def __init__(self, app: ASGIApp, allowed: Iterable[str] = ()) -> None:
         self.app = app
@@ -119,6 +119,9 @@ class HostCheck:
         if scope["type"] in ("http", "websocket"):
             host = header(scope, b"host")
             if not self.policy.allows(host):
-                await refuse(scope, receive, send, 400, refusal_sentence(host or ""))
+                if scope["type"] == "http":
+                    await refuse_http(scope, receive, send, 400, refusal_sentence(host or ""))
+                else:
+                    await refuse_websocket(receive, send, "unknown Host; see --allow-host")
                 return
         await self.app(scope, receive, send)

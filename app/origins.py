@@ -19,10 +19,9 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.hosts import split_host
-from app.refusal import header, refuse
+from app.refusal import header, refuse_websocket
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-SHOWN_ORIGIN_CHARS = 200
 
 
 def parse_origin(origin: str) -> tuple[str, str, int] | None:
@@ -57,7 +56,7 @@ def same_origin(origin: str, host_header: str | None) -> bool:
 
 
 class OriginCheck:
-    """Pure ASGI middleware: a websocket handshake from another site's page gets 403 and a sentence."""
+    """Pure ASGI middleware: a websocket handshake from another site's page is closed before it is accepted (403)."""
 
     def __init__(self, app: ASGIApp, allowed: Iterable[str] = ()) -> None:
         self.app = app
@@ -74,15 +73,6 @@ class OriginCheck:
         if scope["type"] == "websocket":
             origin = header(scope, b"origin")
             if not self.allows(origin, header(scope, b"host")):
-                await refuse(scope, receive, send, 403, refusal_sentence(origin or ""))
+                await refuse_websocket(receive, send, "foreign Origin; see --allow-origin")
                 return
         await self.app(scope, receive, send)
-
-
-def refusal_sentence(origin: str) -> str:
-    shown = origin[:SHOWN_ORIGIN_CHARS]
-    return (
-        f"Websocket connections are accepted from this server's own pages only, not from {shown}. "
-        f"To allow that site, start the server with --allow-origin {shown} "
-        f"(or set HILLSIDE_ALLOWED_ORIGINS={shown})."
-    )

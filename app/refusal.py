@@ -1,7 +1,6 @@
-"""Turning a connection away before the app sees it, as plain HTTP or as a websocket handshake refusal.
+"""Turning a connection away before the app sees it, as an HTTP answer or as a refused websocket handshake.
 
-Both the Host check and the Origin check refuse at the edge, before any route runs; they share how a
-refusal is sent so that a program always reads the same JSON ``{"detail": sentence}`` as the API's 4xx.
+The Host check and the Origin check both refuse at the edge, before any route runs; they share how.
 """
 
 from __future__ import annotations
@@ -21,21 +20,18 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def refuse(scope: Scope, receive: Receive, send: Send, status: int, detail: str) -> None:
-    """Answer ``status`` with ``{"detail": ...}``; a websocket handshake is refused before it is accepted.
+async def refuse_http(scope: Scope, receive: Receive, send: Send, status: int, detail: str) -> None:
+    """The API's shape for every 4xx: ``{"detail": sentence}``."""
+    await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
 
-    Servers that support the ASGI "websocket.http.response" extension (uvicorn does) send the refusal
-    as an ordinary HTTP answer that the client can read; otherwise the handshake is closed with 1008
-    and the sentence as its reason.
+
+async def refuse_websocket(receive: Receive, send: Send, reason: str) -> None:
+    """Close the handshake before accepting it, with 1008 and a short reason; uvicorn answers HTTP 403.
+
+    ASGI's "websocket.http.response" extension could carry a sentence in a body, but uvicorn 0.54's
+    websocket protocol then logs "ASGI callable returned without completing handshake" as an ERROR for
+    every refusal, which would fill a lecturer's terminal; a close is logged as one info line.
     """
-    if scope["type"] == "http":
-        await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
-        return
     await receive()  # websocket.connect: the handshake must be received before it is answered
-    if "websocket.http.response" in scope.get("extensions", {}):
-        response = JSONResponse({"detail": detail}, status_code=status)
-        await send({"type": "websocket.http.response.start", "status": status, "headers": response.raw_headers})
-        await send({"type": "websocket.http.response.body", "body": response.body})
-        return
-    reason = detail.encode()[:CLOSE_REASON_BYTES].decode("utf-8", "ignore")
+    reason = reason.encode()[:CLOSE_REASON_BYTES].decode("utf-8", "ignore")
     await send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": reason})
