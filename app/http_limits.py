@@ -6,9 +6,9 @@ sent in 1 MiB pieces costs quadratic copying in the event loop (other users wait
 such connections held 350 MB. h11 scans its buffer linearly and refuses an incomplete head past
 ``max_incomplete_event_size``; ``DeadlineH11Protocol`` checks each head against the same limit before
 h11 sees it, so a whole oversized head is refused too (431, with a sentence). h11 is pure Python and
-slower per request, but a request here costs far more in the app than in parsing, and websocket
-traffic does not go through it (after the handshake uvicorn hands the connection to its websocket
-protocol).
+slower per request (measured on keep-alive: GET /api/v1/functions 1.08 ms against 0.93 ms, a 404
+0.80 against 0.57), which is small beside what the app does, and websocket traffic does not go
+through it (after the handshake uvicorn hands the connection to its websocket protocol).
 
 What uvicorn does not have is a deadline for a request to arrive: its only timer is keep-alive, armed
 after a response, so a client that connects and sends a byte every few seconds (slowloris) holds a
