@@ -20,25 +20,30 @@ WILDCARDS = ("0.0.0.0", "::", "")
 
 @lru_cache
 def machine_names() -> frozenset[str]:
-    """The hostname, its fully qualified name and its mDNS name (``<hostname>.local``), lower case; asked once."""
+    """The hostname and its mDNS name (``<hostname>.local``), lower case: a system call, no lookup."""
     hostname = socket.gethostname().lower().rstrip(".")
-    names = {hostname, socket.getfqdn().lower().rstrip(".")}
     short = hostname.split(".")[0]
-    if short:
-        names |= {short, f"{short}.local"}
+    names = {hostname, short, f"{short}.local"} if short else {hostname}
     return frozenset(name for name in names if name)
 
 
+@lru_cache
+def fully_qualified_name() -> str:
+    """This machine's fully qualified name. It asks the resolver, which on a laptop with no network can take
+    seconds, so it is asked only when a Host matches nothing else, off the event loop, and once."""
+    return socket.getfqdn().lower().rstrip(".")
+
+
 def lan_addresses() -> list[str]:
-    """IPv4 addresses of this machine that another machine on the network could reach, best guess first."""
+    """IPv4 addresses of this machine that another machine on the network could reach, best guess first.
+
+    Only routing questions, no name lookups: the start-up banner must not wait for a resolver.
+    """
     found: list[str] = []
     for target in PROBES:
         with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect((target, 9))
             found.append(probe.getsockname()[0])
-    with contextlib.suppress(OSError):
-        for *_, address in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            found.append(address[0])
     usable = []
     for address in dict.fromkeys(found):
         ip = ipaddress.ip_address(address)

@@ -7,7 +7,7 @@ it loaded; the browser then lets it talk to our server as if it were same-origin
 * a loopback name (``localhost``, ``*.localhost``; browsers resolve those themselves, never by DNS);
 * any IP literal, v4 or v6 (a page whose host is an IP address is that machine, not a rebound name):
   students in a hall type the laptop's address;
-* this machine's own names (its hostname, its fully qualified name, ``<hostname>.local`` for mDNS);
+* this machine's own names (its hostname, ``<hostname>.local`` for mDNS, its fully qualified name);
 * names the operator allowed (``--allow-host``, HILLSIDE_ALLOWED_HOSTS), exact or ``*.domain``, or ``*``.
 
 Starlette's TrustedHostMiddleware is the model; it cannot express "any IP literal", hence this one.
@@ -15,13 +15,14 @@ Starlette's TrustedHostMiddleware is the model; it cannot express "any IP litera
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.addresses import machine_names
+from app.addresses import fully_qualified_name, machine_names
 from app.refusal import header, refuse_http, refuse_websocket
 
 LOOPBACK_NAME = "localhost"
@@ -114,14 +115,21 @@ class HostCheck:
     def __init__(self, app: ASGIApp, allowed: Iterable[str] = ()) -> None:
         self.app = app
         self.policy = HostPolicy.allowing(allowed)
+        self.fully_qualified_name: str | None = None  # looked up on first need (see _is_fully_qualified_name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             host = header(scope, b"host")
-            if not self.policy.allows(host):
+            if not self.policy.allows(host) and not await self._is_fully_qualified_name(host):
                 if scope["type"] == "http":
                     await refuse_http(scope, receive, send, 400, refusal_sentence(host or ""))
                 else:
                     await refuse_websocket(receive, send, "unknown Host; see --allow-host")
                 return
         await self.app(scope, receive, send)
+
+    async def _is_fully_qualified_name(self, host_header: str | None) -> bool:
+        """The last chance for a Host: this machine's fully qualified name, looked up in a thread once."""
+        if self.fully_qualified_name is None:
+            self.fully_qualified_name = await asyncio.to_thread(fully_qualified_name)
+        return host_name(host_header or "") == self.fully_qualified_name

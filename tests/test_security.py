@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from app.cli import main as cli_main
+from app.main import create_app
+from app.settings import Settings
 
 
 def test_every_response_carries_a_strict_content_security_policy(client: TestClient) -> None:
@@ -102,3 +104,12 @@ def test_a_rebound_name_passes_the_origin_check_but_not_the_host_check(client: T
     ):
         pass
     assert refused.value.code == 1008 and "--allow-host" in refused.value.reason
+
+
+def test_the_machines_fully_qualified_name_passes(monkeypatch) -> None:
+    """Looked up only when a name matches nothing else (a resolver can be slow on a laptop with no network)."""
+    monkeypatch.setattr("app.hosts.fully_qualified_name", lambda: "lab-pc.physics.uni.example")
+    with TestClient(create_app(Settings()), base_url="http://lab-pc.physics.uni.example:8000") as lab:
+        assert lab.get("/api/v1/functions").status_code == 200
+    with TestClient(create_app(Settings()), base_url="http://lab-pc.chemistry.uni.example:8000") as other:
+        assert other.get("/api/v1/functions").status_code == 400
