@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 
 import uvicorn
+
+from app.addresses import WILDCARDS, reachable_urls
+from app.hosts import is_ip_literal
+from app.origins import is_origin
+from app.server import uvicorn_options
+from app.settings import Settings
 
 # Every live race keeps its frames (small dicts and lists), so a hall of clients holds millions of
 # objects; Python's default collector then walks them all every few hundred milliseconds and every
@@ -14,26 +21,65 @@ import uvicorn
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
-def main(argv: list[str] | None = None) -> None:
+def origin(value: str) -> str:
+    if not is_origin(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an origin; give one such as http://hall.example.org:8000")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="hillside", description="Serve the Hillside gradient-descent visualiser.")
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
     )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another name this server may be reached by, besides IP addresses and this machine's own names "
+        "(repeatable; *.example.org for a whole domain; also HILLSIDE_ALLOWED_HOSTS)",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        type=origin,
+        metavar="ORIGIN",
+        help="another site whose pages may open websockets here, such as https://course.example.org "
+        "(repeatable; also HILLSIDE_ALLOWED_ORIGINS)",
+    )
+    return parser.parse_args(argv)
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    """The environment's settings, plus the names and origins given on the command line."""
+    settings = Settings()
+    hosts = [*settings.allowed_hosts, *args.allow_host]
+    if args.host not in WILDCARDS and not is_ip_literal(args.host):
+        hosts.append(args.host)  # `--host hall-laptop.lan` is a name students will use
+    origins = [*settings.allowed_origins, *args.allow_origin]
+    return dataclasses.replace(settings, allowed_hosts=tuple(hosts), allowed_origins=tuple(origins))
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    settings = settings_for(args)
+    from app.main import create_app  # here, so that `hillside --help` answers at once
+
+    app = create_app(settings)
     gc.freeze()  # what was imported so far lives for the whole process: never scan it again
     gc.set_threshold(*GC_THRESHOLDS)
-    print(f"Hillside is running at http://{args.host}:{args.port}/  (press Ctrl+C to stop)", flush=True)
-    # No per-message deflate: compressing frames costs CPU and stalls other streams. Messages over 1 MiB are refused
-    # by uvicorn itself; the app refuses anything over 64 KiB with a readable error first.
-    uvicorn.run(
-        "app.main:app",
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        ws_per_message_deflate=False,
-        ws_max_size=1 << 20,
-    )
+    if args.host in WILDCARDS:
+        print(f"Hillside is running at http://127.0.0.1:{args.port}/ on this machine.", flush=True)
+        urls = reachable_urls(args.host, args.port)
+        if urls:
+            print("Students on the same network can open:", *urls, sep="\n  ", flush=True)
+        print("(press Ctrl+C to stop)", flush=True)
+    else:
+        print(f"Hillside is running at {reachable_urls(args.host, args.port)[0]}  (press Ctrl+C to stop)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, **uvicorn_options(settings))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import endpoints, engine, live, page, soak, training
+from bench import abuse, endpoints, engine, live, page, soak, training
 
 SECTIONS = {
     "Engine cost per step (Rosenbrock, 2,000 steps)": engine.main,
@@ -14,6 +14,7 @@ SECTIONS = {
     "Training a network, per full-batch step": training.main,
     "Opening a page in headless Chromium": page.main,
     "Soak: 150 websocket clients for a minute, some rude, then what is left": soak.main,
+    "Abuse: one hostile client against two bystanders (issue 9's seven attacks)": abuse.main,
 }
 
 

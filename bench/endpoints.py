@@ -17,7 +17,7 @@ WIFI_BITS_PER_SECOND = 20e6  # one laptop's share of a busy lecture-hall access 
 
 
 def main() -> str:
-    client = TestClient(create_app())
+    client = TestClient(create_app(), base_url="http://127.0.0.1")  # a Host the server answers to
     baseline = best_time(lambda: client.get("/api/v1/functions"), repeat=20)
     rows = [["GET /functions (baseline)", f"{baseline * 1e3:.2f}", "1.0x", ""]]
     for steps in (1_000, 10_000):
@@ -62,7 +62,7 @@ def main() -> str:
 
 def gzip_levels() -> str:
     """What each gzip level costs and saves on 10,000 frames: time to compress, and to carry over a shared Wi-Fi."""
-    client = TestClient(create_app())
+    client = TestClient(create_app(), base_url="http://127.0.0.1")
     body = {"function": "rosenbrock", "optimizer": "adam", "hyperparameters": {"lr": 1e-3}, "steps": 10_000}
     raw = client.post("/api/v1/optimize", json=body, headers={"accept-encoding": "identity"}).content
     rows = []

@@ -20,6 +20,7 @@ import pytest
 import uvicorn
 
 from app.main import create_app
+from app.server import uvicorn_options
 from app.settings import Settings
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 
@@ -35,15 +36,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
-    """The app served by uvicorn on 127.0.0.1 and a free port, in a background thread."""
+    """The app served by uvicorn on 127.0.0.1 and a free port, in a background thread, configured as `hillside`."""
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings()),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_per_message_deflate=False,
-    )
+    settings = Settings()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, **uvicorn_options(settings))
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="hillside-test-server", daemon=True)
     thread.start()
