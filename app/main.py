@@ -7,7 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__, pages
-from app.api import catalogue, live, network, runs
+from app.api import catalogue, export, live, network, runs
 from app.api.errors import install_error_handlers
 from app.runs.store import RunStore
 from app.security import SecurityHeaders
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalogue.router, prefix="/api/v1")
     app.include_router(runs.router, prefix="/api/v1")
     app.include_router(network.router, prefix="/api/v1")
+    app.include_router(export.router, prefix="/api/v1")
     app.include_router(live.router)
     pages.install(app)
     return app
