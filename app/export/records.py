@@ -45,6 +45,4 @@ def record_of(run: Run, label: str) -> RunRecord:
 
 def default_labels(optimizer_names: list[str]) -> list[str]:
     """The optimizer's name, numbered when two runners share it ("Adam #1", "Adam #2")."""
-    return [
-        f"{name} #{i + 1}" if optimizer_names.count(name) > 1 else name for i, name in enumerate(optimizer_names)
-    ]
+    return [f"{name} #{i + 1}" if optimizer_names.count(name) > 1 else name for i, name in enumerate(optimizer_names)]

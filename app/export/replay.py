@@ -80,7 +80,8 @@ def standalone_html(records: list[RunRecord], texts: dict[str, str], title: str,
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n"
         f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>\n"
-        '<main><div id="scene" class="plot"><div id="scene-base"></div><div id="scene-paths"></div></div><div id="loss" class="plot"></div></main>\n'
+        '<main><div id="scene" class="plot"><div id="scene-base"></div><div id="scene-paths"></div></div>'
+        '<div id="loss" class="plot"></div></main>\n'
         '<nav id="controls"></nav>\n<ul id="runners"></ul>\n'
         f"<footer><p>{html.escape(footer)}</p><code>{html.escape(configs)}</code></footer>\n"
         f'<script type="application/json" id="replay-data">{_json_block(replay_data(records, texts))}</script>\n'
