@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.objectives.base import Objective
+from app.optimizers.schedules import SCHEDULES
 from app.runs.run import Run
 
 
@@ -30,11 +31,24 @@ class RunRecord:
         return {"config": self.config, "status": self.status, "message": self.message, "evaluations": self.evaluations}
 
 
+def postable(config: dict[str, Any]) -> dict[str, Any]:
+    """The described config with only the schedule's own parameters, so it can be posted back as it is.
+
+    ``RunConfig.describe`` writes every field of the schedule (a step schedule with ``t_max`` too), which
+    ``POST /optimize`` refuses; the values that shape the path are the same.
+    """
+    schedule = config.get("schedule")
+    if not schedule or schedule.get("kind") not in SCHEDULES:
+        return config
+    names = {h.name for h in SCHEDULES[schedule["kind"]].parameters}
+    return {**config, "schedule": {k: v for k, v in schedule.items() if k == "kind" or k in names}}
+
+
 def record_of(run: Run, label: str) -> RunRecord:
     """Freeze ``run`` (call it under the run's lock when others may step it)."""
     return RunRecord(
         label=label,
-        config=run.config.describe(),
+        config=postable(run.config.describe()),
         frames=list(run.frames),
         status=run.status,
         message=run.message,
