@@ -248,6 +248,7 @@ def test_unknown_format_is_a_422_listing_the_formats(client, method, path, body)
         ({"runs": [], "steps": 3}, "runs"),
         ({"runs": [WORKED] * 9, "steps": 3}, "runs"),
         ({"runs": [WORKED], "steps": 10**9}, "steps"),
+        ({"runs": [WORKED] * 8, "steps": 20_000}, "steps in all"),
         ({"runs": [{**WORKED, "function": "nope"}], "steps": 3}, "Unknown function"),
     ],
 )

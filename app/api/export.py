@@ -33,6 +33,9 @@ from app.settings import get_settings
 
 router = APIRouter(tags=["export"], route_class=LimitedRoute)
 _limits = get_settings()
+# A race export replays every run from step 0: four /optimize requests' worth of steps in all (about 1.2 s of
+# Adam on this machine), so one request cannot hold a worker for 8 runs x 20,000 steps.
+RACE_STEP_BUDGET = 4 * _limits.max_steps_per_request
 
 ExportFormat = Literal["csv", "json", "html"]
 FORMAT_HELP = (
@@ -141,6 +144,11 @@ def export_race(body: RaceExport, format: FormatQuery = "json") -> Response:
         raise ConfigError("All runs of a race descend the same function; give every run the same function.")
     if body.labels is not None and len(body.labels) != len(body.runs):
         raise ConfigError(f"labels: give one per run ({len(body.runs)}), or none; got {len(body.labels)}.")
+    if len(body.runs) * body.steps > RACE_STEP_BUDGET:
+        raise ConfigError(
+            f"An export replays at most {RACE_STEP_BUDGET:,} steps in all; {len(body.runs)} runs of {body.steps:,} "
+            f"steps make {len(body.runs) * body.steps:,}. Export at an earlier step, or fewer runs."
+        )
     max_steps = body.max_steps or max(body.steps, 1)
     runs = []
     for spec in body.runs:

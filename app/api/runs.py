@@ -57,7 +57,7 @@ def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
 @router.post(
     "/optimize",
     response_model=OptimizeResult,
-    responses=ERRORS,
+    responses={**ERRORS, 200: {"content": {"text/csv": {}, "text/html": {}}}},  # with format=csv or html
     summary="Run an optimizer for up to N steps and return every frame",
 )
 def optimize(
