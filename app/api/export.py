@@ -16,7 +16,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 
 from app.api.errors import LimitedRoute
-from app.api.runs import Store, config_from
+from app.api.runs import ERRORS, Store, config_from
 from app.api.schemas import ErrorBody, Strict
 from app.export.document import json_chunks
 from app.export.names import MEDIA_TYPES, content_disposition, file_name
@@ -45,6 +45,7 @@ FORMAT_HELP = (
 )
 FormatQuery = Annotated[ExportFormat, Query(description=FORMAT_HELP)]
 FILES: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
     200: {
         "description": "The file, as an attachment (CSV and JSON are streamed).",
         "content": {"text/csv": {}, "application/json": {}, "text/html": {}},
