@@ -139,7 +139,13 @@ class ExportMenu {
       if (this.details.open && !this.details.contains(event.target)) this.details.open = false;
     });
     // Keys inside the menu (space on a button, typing in a field) are the menu's, not the transport's.
-    this.panel.addEventListener("keydown", (event) => event.stopPropagation());
+    this.details.addEventListener("keydown", (event) => {
+      event.stopPropagation();
+      if (event.key === "Escape" && this.details.open) {
+        this.details.open = false;
+        summary.focus();
+      }
+    });
     this.fileInput = element("input", { type: "file", accept: ".json,application/json", id: "export-file", hidden: "" });
     this.fileInput.addEventListener("change", () => this.fileInput.files[0] && this.open(this.fileInput.files[0]));
     document.body.append(this.fileInput);
