@@ -145,6 +145,30 @@ def test_a_file_that_is_not_a_race_is_refused_with_a_sentence(watch, tmp_path):
     assert watched.page.evaluate("() => location.pathname") == "/1d"
 
 
+def test_a_race_dropped_onto_the_page_is_replayed(watch, base_url):
+    watched = watch()
+    open_race(watched, "/2d", READY_2D, 0)
+    race = {"runs": [{"function": "quadratic", "optimizer": "gd", "hyperparameters": {"lr": 0.9}, "start": [8]}]}
+    document = httpx.post(f"{base_url}/api/v1/export?format=json", json={**race, "steps": 7}, timeout=30).text
+    page = watched.page
+    with page.expect_navigation(timeout=30_000):
+        page.evaluate(
+            """(text) => {
+                const files = new DataTransfer();
+                files.items.add(new File([text], "race.json", { type: "application/json" }));
+                const options = { dataTransfer: files, bubbles: true, cancelable: true };
+                for (const type of ["dragover", "drop"]) document.body.dispatchEvent(new DragEvent(type, options));
+            }""",
+            document,
+        )
+    page.wait_for_function(READY_1D, timeout=30_000)
+    page.wait_for_function("() => hillside.session.cursor === 7", timeout=30_000)
+    assert page.evaluate("() => location.pathname") == "/1d"
+    # lr 0.9 on the worked example overshoots to the other side each step: 8, -2.8, 5.84, ...
+    assert page_params(page, 0) == [frame["params"] for frame in json.loads(document)["runs"][0]["frames"]]
+    assert watched.errors == []
+
+
 @pytest.fixture
 def offline_page(browser):
     """A fresh page that may load one document and nothing else: every other request is refused."""

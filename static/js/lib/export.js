@@ -93,6 +93,7 @@ function plotGroups() {
   for (const div of document.querySelectorAll(".js-plotly-plot")) {
     if (!div.offsetParent || !div.data) continue;
     const key = div.closest(".landscape")?.id ?? div.id;
+    if (!key) continue;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(div);
   }
