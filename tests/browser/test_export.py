@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser.helpers import READY_1D, READY_2D
+from tests.browser.helpers import READY_1D, READY_2D, READY_NETWORK
 
 SHOTS = Path("/work/notes/shots/export")
 RACE_2D = "/2d?fn=rosenbrock&runs=adam(lr:0.05);momentum(lr:0.001)&step=12"
@@ -92,6 +92,19 @@ def test_pictures_download_at_projector_width(watch, tmp_path):
     assert struct.unpack(">I", png[16:20])[0] == 1920  # the IHDR width
     svg = download(watched.page, '[data-export="svg:loss-plot"]', tmp_path).read_text()
     assert svg.startswith("<svg") and "</svg>" in svg
+    assert watched.errors == []
+
+
+def test_network_page_offers_its_pictures_only(watch, tmp_path):
+    watched = watch()
+    watched.open("/network", READY_NETWORK)
+    page = watched.page
+    page.click(MENU)
+    page.wait_for_selector('[data-export="png:net-loss-plot"]')
+    assert page.query_selector("[data-export=csv]") is None  # the export API replays functions, not networks
+    shot(page, "menu-network")
+    png = download(page, '[data-export="png:net-loss-plot"]', tmp_path).read_bytes()
+    assert struct.unpack(">I", png[16:20])[0] == 1920
     assert watched.errors == []
 
 

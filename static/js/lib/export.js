@@ -22,9 +22,12 @@ const SCENES = {
   },
 };
 
-/** Add the menu to the page's top bar and listen for dropped files. `page` is the RacePage. */
-export function installExportMenu(page) {
-  const menu = new ExportMenu(page);
+/**
+ * Add the menu to the page's top bar. `page` is the RacePage; with `race: false` (the network page, whose
+ * runs the export API does not replay) the menu offers the pictures only, and dropped files are left alone.
+ */
+export function installExportMenu(page, { race = true } = {}) {
+  const menu = new ExportMenu(page, race);
   menu.install();
   return menu;
 }
@@ -92,7 +95,8 @@ function plotGroups() {
   const groups = new Map();
   for (const div of document.querySelectorAll(".js-plotly-plot")) {
     if (!div.offsetParent || !div.data) continue;
-    const key = div.closest(".landscape")?.id ?? div.id;
+    let key = div.closest(".landscape")?.id ?? div.id;
+    if (!key && div.classList.contains("boundary")) key = `boundary-${[...div.parentElement.children].indexOf(div) + 1}`;
     if (!key) continue;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(div);
@@ -102,6 +106,7 @@ function plotGroups() {
 
 function groupName(key, layers) {
   if (has(`export.plot.${key}`)) return t(`export.plot.${key}`);
+  if (key.startsWith("boundary-")) return t("export.plot.boundary", { n: key.slice("boundary-".length) });
   return layers.find((l) => l.getAttribute("aria-label"))?.getAttribute("aria-label") ?? key;
 }
 
@@ -116,8 +121,9 @@ function figureOf(layers) {
 // ----- the menu -----
 
 class ExportMenu {
-  constructor(page) {
+  constructor(page, race) {
     this.page = page;
+    this.race = race;
     this.busy = false;
   }
 
@@ -150,7 +156,7 @@ class ExportMenu {
     this.fileInput = element("input", { type: "file", accept: ".json,application/json", id: "export-file", hidden: "" });
     this.fileInput.addEventListener("change", () => this.fileInput.files[0] && this.open(this.fileInput.files[0]));
     document.body.append(this.fileInput);
-    this.listenForDrops();
+    if (this.race) this.listenForDrops();
   }
 
   /** Built each time it opens: the plots on show depend on the view. */
@@ -168,9 +174,11 @@ class ExportMenu {
       return button;
     };
     this.panel.replaceChildren();
-    const data = section(t("export.section.data"));
-    for (const format of ["csv", "json", "html"]) {
-      item(data, t(`export.${format}`), () => this.downloadRace(format), { "data-export": format });
+    if (this.race) {
+      const data = section(t("export.section.data"));
+      for (const format of ["csv", "json", "html"]) {
+        item(data, t(`export.${format}`), () => this.downloadRace(format), { "data-export": format });
+      }
     }
     const pictures = section(t("export.section.pictures"));
     for (const group of plotGroups()) {
@@ -180,9 +188,11 @@ class ExportMenu {
         });
       }
     }
-    this.gifForm(pictures);
-    const open = section(t("export.section.open"));
-    item(open, t("export.open"), () => this.fileInput.click(), { "data-export": "open" });
+    if (this.race) {
+      this.gifForm(pictures);
+      const open = section(t("export.section.open"));
+      item(open, t("export.open"), () => this.fileInput.click(), { "data-export": "open" });
+    }
     this.progress = element("p", { class: "export-progress", role: "status", "aria-live": "polite" });
     this.panel.append(this.progress);
   }
@@ -261,7 +271,8 @@ class ExportMenu {
 
   baseName() {
     const state = this.page.state;
-    return `hillside-${state.expr ? "formula" : state.fn}-step-${this.page.session.cursor}`;
+    const what = this.race ? (state.expr ? "formula" : state.fn) : this.page.page ?? "network";
+    return `hillside-${what}-step-${this.page.session.cursor}`;
   }
 
   downloadPicture(group, format) {
