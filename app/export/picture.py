@@ -19,6 +19,7 @@ RESOLUTION_1D = 400
 RESOLUTION_2D = 100
 MARGIN = 0.05  # of the span, around the outermost point
 MOST_WIDENING = 1.0  # domain-widths the box may grow on each side
+WIDE = 11  # max / median of (f - min) above which colours follow log10(f - min), as the /2d page does (heights.js)
 
 
 def plot_box(objective: Objective, records: list[RunRecord]) -> list[tuple[float, float]]:
@@ -62,4 +63,17 @@ def picture(objective: Objective, records: list[RunRecord]) -> dict[str, Any]:
     grid = np.stack(np.meshgrid(xs, ys), axis=-1)
     with np.errstate(all="ignore"):
         z = _finite_or_nan(objective.value(grid), grid.shape[:-1])
-    return {"dim": 2, "box": box, "x": xs, "y": ys, "z": z}
+    return {"dim": 2, "box": box, "x": xs, "y": ys, "z": shown_heights(z)}
+
+
+def shown_heights(z: np.ndarray) -> np.ndarray:
+    """Heights to colour: f itself, or log10(f - min) when f spans so much that one colour would hide the valleys."""
+    finite = z[np.isfinite(z)].astype(float)
+    if not finite.size:
+        return z
+    low, span = finite.min(), (finite.max() - finite.min()) or 1.0
+    typical = float(np.median(finite - low)) or span
+    if span / typical <= WIDE:
+        return z
+    with np.errstate(all="ignore"):
+        return np.log10(np.maximum(z - low, 0) + span * 1e-6).astype(np.float32)

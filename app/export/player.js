@@ -63,8 +63,10 @@
       };
     }
     return {
-      type: "contour", x: picture.x, y: picture.y, z: picture.z, colorscale: "Viridis", reversescale: true,
-      ncontours: 30, showscale: false, hoverinfo: "skip", contours: { coloring: "heatmap" }, line: { width: 0.5 },
+      // The /2d page's colours: light in the valleys, darker up the hills.
+      type: "contour", x: picture.x, y: picture.y, z: picture.z, showscale: false, hoverinfo: "skip", ncontours: 30,
+      colorscale: [[0, "#f8fbff"], [0.35, "#dfe6ea"], [0.7, "#c9bfa8"], [1, "#8f7d62"]],
+      contours: { coloring: "heatmap", showlines: true }, line: { color: "rgba(40, 40, 40, 0.35)", width: 1 },
     };
   }
 
