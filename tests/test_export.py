@@ -262,3 +262,27 @@ def test_missing_run_is_a_404(client):
     answer = client.get("/api/v1/runs/nope/export?format=csv")
     assert answer.status_code == 404
     assert "POST /api/v1/runs" in answer.json()["detail"]
+
+
+# ----- the replay's picture -----
+
+
+def test_replay_picture_takes_in_an_overshooting_path_but_not_a_runaway():
+    from app.export.picture import picture
+    from app.export.records import record_of
+    from app.runs.factory import build_config
+    from app.runs.run import Run
+
+    def box_and_xs(lr: float, steps: int) -> tuple[tuple[float, float], list[float], str]:
+        run = Run(build_config("quadratic", "gd", {"lr": lr}, None, [8.0], max_steps=steps))
+        run.advance(steps)
+        box = picture(run.config.objective, [record_of(run, "gd")])["box"][0]
+        return box, [frame["params"][0] for frame in run.frames], run.status
+
+    domain = build_config("quadratic", "gd", {}, None, None).objective.domain[0]
+    span = domain[1] - domain[0]
+    (lo, hi), xs, _ = box_and_xs(1.05, 6)  # overshoots a little further each step, within one domain-width
+    assert lo <= min(xs) and hi >= max(xs) and lo < domain[0]
+    (lo, hi), xs, status = box_and_xs(3.0, 500)  # runs away
+    assert status == "diverged" and max(map(abs, xs)) > 1e6
+    assert domain[0] - span <= lo and hi <= domain[1] + span  # the landscape is not shrunk to a dot
