@@ -7,7 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__, pages
-from app.api import catalogue, live, network, runs, scenes
+from app.api import catalogue, export, live, network, runs, scenes
 from app.api.errors import install_error_handlers
 from app.disconnects import install_disconnect_handler
 from app.hosts import HostCheck
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(runs.router, prefix="/api/v1")
     app.include_router(network.router, prefix="/api/v1")
     app.include_router(scenes.router, prefix="/api/v1")
+    app.include_router(export.router, prefix="/api/v1")
     app.include_router(live.router)
     pages.install(app)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -57,16 +57,25 @@ def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
 @router.post(
     "/optimize",
     response_model=OptimizeResult,
-    responses=ERRORS,
+    responses={**ERRORS, 200: {"content": {"text/csv": {}, "text/html": {}}}},  # with format=csv or html
     summary="Run an optimizer for up to N steps and return every frame",
 )
-def optimize(body: OptimizeRequest, shape: FrameShape) -> FastJSON:
+def optimize(
+    body: OptimizeRequest,
+    shape: FrameShape,
+    format: Literal["csv", "json", "html"] | None = Query(None, description="A file to download instead (see export)."),
+) -> Response:
     """Stateless: frame 0 is the start; status says why it stopped (converged, stalled, diverged or max_steps).
 
     `fields` and `layout=columns` (query parameters) return only some frame fields, or one array per field.
+    `format=csv|json|html` answers with the run as a file to download, as `GET /runs/{id}/export` does.
     """
     run = Run(config_from(body, max_steps=body.steps))
     run.advance(body.steps)
+    if format is not None:
+        from app.api.export import export_run  # export builds on this module: imported here, not at the top
+
+        return export_run(run, format)
     return FastJSON(
         {
             "config": run.config.describe(),

@@ -3,6 +3,7 @@
 import { fetchOptimizers } from "./lib/api.js";
 import { setPresenter, showConnection, showToast, wireChrome } from "./lib/chrome.js";
 import { fillSelect } from "./lib/controls.js";
+import { installExportMenu } from "./lib/export.js";
 import { num } from "./lib/format.js";
 import { bindPageKeys } from "./lib/keys.js";
 import { neighbour, sceneUrl } from "./lib/lecture.js";
@@ -73,6 +74,7 @@ class NetworkPage {
     });
     this.buildControls();
     this.wireKeys();
+    installExportMenu(this, { race: false });
     keepSized(
       ...["net-loss-plot", "net-grad-plot", "landscape-around", "landscape-plane", "neuron-squared", "neuron-cross"].map(
         (id) => document.getElementById(id),

@@ -3,6 +3,7 @@
 import { fetchFormula, fetchFunctions, fetchOptimizers } from "./api.js";
 import { isPresenter, setPresenter, showConnection, showToast, wireChrome } from "./chrome.js";
 import { fillSelect } from "./controls.js";
+import { installExportMenu } from "./export.js";
 import { bindPageKeys } from "./keys.js";
 import { neighbour, sceneUrl } from "./lecture.js";
 import { t } from "./messages.js";
@@ -79,6 +80,7 @@ export class RacePage {
       },
     });
     this.wireKeys();
+    installExportMenu(this);
     await this.views.setFunction(this.functionInfo(), this.state);
     this.session.connect();
     this.startRace({ targetStep: this.state.step });
