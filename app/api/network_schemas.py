@@ -82,7 +82,7 @@ class NetworkFrame(BaseModel):
     lr: float
 
 
-Status = Literal["running", "converged", "diverged", "max_steps"]
+Status = Literal["running", "converged", "stalled", "diverged", "max_steps"]
 
 
 class NetworkRunPublic(BaseModel):
