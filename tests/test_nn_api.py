@@ -220,3 +220,21 @@ def test_cross_entropy_rescues_a_saturated_neuron_and_squared_error_crawls() -> 
     assert picture.outputs["squared_error"][0] == pytest.approx(picture.outputs["cross_entropy"][0])
     assert picture.outputs["cross_entropy"][-1] < 0.1 < 0.9 < picture.outputs["squared_error"][-1]
     assert picture.surfaces["squared_error"].shape == (len(picture.b), len(picture.w))
+
+
+def test_the_neuron_reports_each_runs_loss_and_gradient_per_step(client: TestClient) -> None:
+    result = client.get("/api/v1/network/neuron", params={"steps": 3000}).json()
+    h = 1e-6
+    for loss in ("squared_error", "cross_entropy"):
+        assert len(result["losses"][loss]) == len(result["gradients"][loss]) == len(result["paths"][loss]) == 3001
+        for step in (0, 150, 3000):
+            w, b = result["paths"][loss][step]
+            a = 1 / (1 + np.exp(-(w + b)))  # x = 1, y = 0
+            own = 0.5 * a**2 if loss == "squared_error" else -np.log(1 - a)
+            assert result["losses"][loss][step] == pytest.approx(own, rel=1e-9)
+            up, down = (1 / (1 + np.exp(-(w + s + b))) for s in (h, -h))
+            cost = (lambda v: 0.5 * v**2) if loss == "squared_error" else (lambda v: -np.log(1 - v))
+            assert result["gradients"][loss][step][0] == pytest.approx((cost(up) - cost(down)) / (2 * h), rel=1e-5)
+    # At the saturated start the cross-entropy slope is about fifty times the squared error's.
+    first = {loss: result["gradients"][loss][0][0] for loss in ("squared_error", "cross_entropy")}
+    assert first["cross_entropy"] > 40 * first["squared_error"] > 0

@@ -216,7 +216,7 @@ def neuron(
     w: float = Query(2.0, ge=-4, le=4, allow_inf_nan=False, description="Starting weight."),
     b: float = Query(2.0, ge=-4, le=4, allow_inf_nan=False, description="Starting bias."),
     lr: float = Query(0.15, gt=0, le=10, allow_inf_nan=False),
-    steps: int = Query(300, ge=1, le=2000),
+    steps: int = Query(300, ge=1, le=MAX_STEPS),
 ) -> FastJSON:
     """Both loss surfaces over (w, b) for x = 1, y = 0, and both gradient-descent paths from the same start."""
     picture = neuron_picture((w, b), lr, steps)
@@ -227,5 +227,7 @@ def neuron(
             **picture.surfaces,
             "paths": picture.paths,
             "outputs": picture.outputs,
+            "losses": picture.losses,
+            "gradients": picture.gradients,
         }
     )

@@ -175,5 +175,7 @@ class NeuronResult(BaseModel):
     b: list[float]
     squared_error: list[list[float]] = Field(description="Rows follow b, columns follow w.")
     cross_entropy: list[list[float]]
-    paths: dict[str, list[list[float]]]
-    outputs: dict[str, list[float]]
+    paths: dict[str, list[list[float]]] = Field(description="Each loss's gradient-descent path, (w, b) per step.")
+    outputs: dict[str, list[float]] = Field(description="The neuron's output a at each step.")
+    losses: dict[str, list[float]] = Field(description="Each run's own loss at each step.")
+    gradients: dict[str, list[list[float]]] = Field(description="(dC/dw, dC/db) at each step.")

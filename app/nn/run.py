@@ -330,6 +330,7 @@ class NetworkRun:
             "target": y,
             "links": [
                 {
+                    "output": finite_or_none(link.output),
                     "d_loss_d_output": finite_or_none(link.d_loss_d_output),
                     "d_output_d_z": finite_or_none(link.d_output_d_z),
                     "d_z_d_w": finite_or_none(link.d_z_d_w),
