@@ -241,7 +241,7 @@ class NetworkRun:
         """The blow-up in words, blaming the start when its gradient was already huge, else the learning rate."""
         last = self.frames[-1]["loss"]
         opening = (
-            f"Diverged at step {self.step + 1}: the training loss became "
+            f"Diverged at step {self.step + 1}: the loss became "
             f"{'not a number' if not math.isfinite(loss) else f'{loss:.3g}'} (it was {last:.4g}). "
         )
         cfg, data = self.config, self.data
@@ -250,10 +250,9 @@ class NetworkRun:
         )
         if ratio is not None and ratio >= EXPLODING_START:
             return opening + (
-                f"The gradient at the start was already {ratio:.3g} times that of the same network from the "
-                f"Xavier/He start, because the starting weights are too large: every one of its "
-                f"{self.arch.layers} layers multiplies the backward signal. Start from Xavier/He weights before "
-                "lowering the learning rate."
+                f"The starting weights are too large: the gradient at the start was already {ratio:.3g} times that "
+                f"of the Xavier/He start, as each of the {self.arch.layers} layers multiplies it on the way back. "
+                "Start from Xavier/He weights before lowering the learning rate."
             )
         return opening + (
             f"The learning rate {cfg.hyperparameters['lr']:g} is too large for these weights; try a smaller one."

@@ -15,7 +15,7 @@ import { Session } from "./lib/session.js";
 import { UrlState } from "./lib/state.js";
 import { SPEEDS, Transport } from "./lib/transport.js";
 import { drawBoundary } from "./network/boundary.js";
-import { drawGradients, drawLosses, drawSeries } from "./network/charts.js";
+import { drawGradients, drawLosses, drawSeries, layerColour } from "./network/charts.js";
 import { drawDiagram } from "./network/diagram.js";
 import { drawLandscape, fetchLandscape } from "./network/landscape.js";
 import { drawNeuron, fetchNeuron } from "./network/neuron.js";
@@ -30,6 +30,7 @@ const UNITS = ["update", "epoch"];
 const COMPARE = ["none", "batches", "fixes", "inits"];
 const VIEWS = ["training", "landscape", "neuron"];
 const MAX_STEPS = 3000;
+const LIGHT_LAYERS = ["#8fd744", "#35b779"];
 
 /** "8,8" -> [8, 8]; "" -> []; null when it is not 0–6 whole numbers from 1 to 16. */
 export function parseHidden(text) {
@@ -78,6 +79,9 @@ class NetworkPage {
         (id) => document.getElementById(id),
       ),
     );
+    // The charts choose their ticks for their height: draw again when a panel changes size.
+    const redraw = new ResizeObserver(() => requestAnimationFrame(() => this.render()));
+    for (const id of ["net-loss-plot", "net-grad-plot"]) redraw.observe(document.getElementById(id));
     this.chainUnit = 0;
     this.session.connect();
     this.startRace(this.state.step);
@@ -274,7 +278,7 @@ class NetworkPage {
     const box = document.getElementById("boundaries");
     if (box.children.length === count) return;
     box.replaceChildren(
-      ...Array.from({ length: count }, () => Object.assign(document.createElement("div"), { className: "plot boundary" })),
+      ...Array.from({ length: count }, (_, i) => Object.assign(document.createElement("div"), { className: "plot boundary", id: `boundary-${i}` })),
     );
     box.dataset.count = String(count);
     keepSized(...box.children);
@@ -304,10 +308,30 @@ class NetworkPage {
     }
     document.getElementById("loss-title").textContent = t("net.loss_chart");
     drawLosses(document.getElementById("net-loss-plot"), session.histories, session.cursor);
-    document.getElementById("grad-title").textContent = t("net.grad_title", { runner: labels[0] ?? "" });
-    drawGradients(document.getElementById("net-grad-plot"), session.histories[0] ?? [], session.cursor);
+    const layers = drawGradients(document.getElementById("net-grad-plot"), session.histories[0] ?? [], session.cursor);
+    this.renderGradTitle(labels[0] ?? "", layers);
     this.renderScoreboard(labels);
     this.renderStatuses(labels);
+  }
+
+  /** The gradient chart's title with its legend: each layer's number in its line's colour, input side first. */
+  renderGradTitle(runner, layers) {
+    const signature = `${runner}/${layers}`;
+    if (signature === this.shownGradTitle) return;
+    this.shownGradTitle = signature;
+    const title = document.getElementById("grad-title");
+    title.replaceChildren(t("net.grad_title", { runner }));
+    if (layers < 2) return;
+    const legend = Object.assign(document.createElement("span"), { className: "layer-legend" });
+    legend.append(t("net.chart.layer_legend"));
+    for (let k = 0; k < layers; k += 1) {
+      const key = Object.assign(document.createElement("span"), { className: "layer-key", textContent: String(k + 1) });
+      const fill = layerColour(k, layers);
+      key.style.setProperty("--layer-colour", fill);
+      if (LIGHT_LAYERS.includes(fill)) key.classList.add("light"); // dark digits on the two light greens
+      legend.append(key);
+    }
+    title.append(legend);
   }
 
   /** The header counts steps exactly as the transport does (the cursor); updates and epochs are its note. */
@@ -417,6 +441,7 @@ class NetworkPage {
     this.shownStatuses = null;
     document.getElementById("loss-title").textContent = t("net.neuron.loss_chart");
     document.getElementById("grad-title").textContent = t("net.neuron.slope_chart");
+    this.shownGradTitle = null;
     if (!result) return;
     const x = Array.from({ length: step + 1 }, (_, i) => i);
     const series = (pick) => losses.map((loss, k) => ({ x, y: pick(loss).slice(0, step + 1), colour: colour(k) }));

@@ -52,9 +52,9 @@ export function drawLandscape(around, plane, result) {
   const th = theme();
   const layout = (x, y) =>
     baseLayout(th, {
-      margin: { l: th.font * 3, r: th.font * 0.5, t: th.font * 0.5, b: th.font * 2.8 },
-      xaxis: axis(th, { title: { text: x }, zeroline: false }),
-      yaxis: axis(th, { title: { text: y }, zeroline: false }),
+      margin: { l: th.font * 3.6, r: th.font * 0.5, t: th.font * 0.5, b: th.font * 3.2 },
+      xaxis: axis(th, { title: { text: x }, zeroline: false, nticks: 5, tickformat: "~g" }),
+      yaxis: axis(th, { title: { text: y }, zeroline: false, nticks: 5, tickformat: "~g" }),
     });
   const contour = (x, y, grid) => {
     const z = logged(grid);
