@@ -24,9 +24,9 @@ SIZES = {
 }
 # scene, the step it is played to, and the plots its caption talks about.
 VIEWS = {
-    "training": ("net-exploding", 3000, ["#boundaries", "#diagram", "#chain", "#net-loss-plot", "#net-grad-plot"]),
-    "landscape": ("net-landscape", 150, ["#landscape-around", "#landscape-plane", "#landscape-note"]),
-    "neuron": ("net-neuron", 300, ["#neuron-squared", "#neuron-cross", "#net-loss-plot", "#net-grad-plot"]),
+    "training": ("net-exploding", 60, ["#boundaries", "#diagram", "#chain", "#net-loss-plot", "#net-grad-plot"]),
+    "landscape": ("net-landscape", 30, ["#landscape-around", "#landscape-plane", "#landscape-note"]),
+    "neuron": ("net-neuron", 120, ["#neuron-squared", "#neuron-cross", "#net-loss-plot", "#net-grad-plot"]),
 }
 # The top bar and the transport are shared by every page; tests/browser/test_layout.py checks them there.
 SHARED_CHROME = re.compile(r'"(Keys|Fullscreen|Presenter|Copy link)"|#transport-status|the page is \d+ px wide')
@@ -48,7 +48,7 @@ def settle(page) -> None:
         if same >= 2:
             return
         last = now
-        page.wait_for_timeout(250)
+        page.wait_for_timeout(150)
 
 
 # Inside a scrolling panel an element can be "on screen" by its box and still need scrolling to be seen.
@@ -74,28 +74,29 @@ TOO_WIDE = """() => [...document.querySelectorAll('.workspace-network *')]
     + `${Math.round(el.getBoundingClientRect().right)} px`)"""
 
 
-@pytest.mark.parametrize("view", list(VIEWS))
 @pytest.mark.parametrize("size", list(SIZES))
-def test_network_page_layout(watch, size: str, view: str) -> None:
+def test_network_page_layout(watch, size: str) -> None:
     viewport, presenter = SIZES[size]
-    scene, step, pointed_at = VIEWS[view]
     watched = watch(viewport["width"], viewport["height"])
     page = watched.page
-    query = f"scene={scene}" + ("&presenter=1" if presenter else "")
-    watched.open(f"/network?{query}", "() => window.hillside?.session?.histories?.[0]?.length > 0")
-    page.evaluate(f"window.hillside.session.seek({step})")
-    page.wait_for_function(f"() => window.hillside.session.cursor === {step} || window.hillside.session.ended")
-    if view == "landscape":
-        page.wait_for_function("() => window.hillside.landscapeStep === window.hillside.session.cursor", timeout=30_000)
-    if view == "neuron":
-        page.wait_for_function("() => document.getElementById('neuron-cross').data?.length === 2")
-    settle(page)  # the ending's message appears, the panel's charts shrink and redraw
     phone = viewport["width"] < 900
-    problems = layout_problems(page, fold=[] if phone else pointed_at)
-    if phone:
-        problems = [p for p in problems if not SHARED_CHROME.search(p)] + page.evaluate(TOO_WIDE)
-    else:
-        problems += page.evaluate(SCROLLED_AWAY, pointed_at)
-    watched.screenshot(f"network-layout-{view}-{size}")
-    assert problems == [], "\n".join(problems)
+    found = []
+    for view, (scene, step, pointed_at) in VIEWS.items():
+        query = f"scene={scene}" + ("&presenter=1" if presenter else "")
+        watched.open(f"/network?{query}", "() => window.hillside?.session?.histories?.[0]?.length > 0")
+        page.evaluate(f"window.hillside.session.seek({step})")
+        page.wait_for_function(f"() => window.hillside.session.cursor === {step} || window.hillside.session.ended")
+        if view == "landscape":
+            page.wait_for_function("() => window.hillside.landscapeStep === window.hillside.session.cursor")
+        if view == "neuron":
+            page.wait_for_function("() => document.getElementById('neuron-cross').data?.length === 2")
+        settle(page)  # the ending's message appears, the panel's charts shrink and redraw
+        problems = layout_problems(page, fold=[] if phone else pointed_at)
+        if phone:
+            problems = [p for p in problems if not SHARED_CHROME.search(p)] + page.evaluate(TOO_WIDE)
+        else:
+            problems += page.evaluate(SCROLLED_AWAY, pointed_at)
+        watched.screenshot(f"network-layout-{view}-{size}")
+        found += [f"{view}: {p}" for p in problems]
+    assert found == [], "\n".join(found)
     assert watched.errors == []
