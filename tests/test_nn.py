@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -165,5 +168,77 @@ def test_large_starting_weights_make_gradients_explode_and_the_run_diverge() -> 
 
     large, xavier = run("large"), run("xavier_he")
     assert min(large.frames[0]["layer_grad_norms"]) > 10 * max(xavier.frames[0]["layer_grad_norms"])
-    assert large.status == "diverged" and "learning rate" in large.message
+    assert large.status == "diverged"
     assert xavier.status == "running" and xavier.frames[-1]["accuracy"] > 0.95
+    # The start is blamed, with the ratio of the two starting gradients, and not the learning rate.
+    ratio = large.frames[0]["grad_norm"] / xavier.frames[0]["grad_norm"]
+    assert "starting weights are too large" in large.message
+    assert "learning rate 0.1 is too large" not in large.message
+    stated = float(re.search(r"already ([0-9.e+]+) times", large.message).group(1))
+    assert stated == pytest.approx(ratio, rel=0.01)
+
+
+def test_a_learning_rate_blow_up_blames_the_learning_rate() -> None:
+    for init in ("xavier_he", "small_uniform"):
+        run = NetworkRun(
+            NetworkConfig(dataset="sine", loss="squared_error", init=init, optimizer="gd", hyperparameters={"lr": 100})
+        )
+        run.advance(100)
+        assert run.status == "diverged"
+        assert "learning rate 100 is too large" in run.message and "starting weights" not in run.message
+
+
+def chance_cross_entropy(y: np.ndarray) -> float:
+    p = float(np.mean(y))
+    return -(p * math.log(p) + (1 - p) * math.log(1 - p))
+
+
+def test_an_all_zero_start_stalls_at_chance_and_is_not_called_converged() -> None:
+    run = NetworkRun(
+        NetworkConfig(
+            dataset="circles", hidden=(6,), init="zeros", optimizer="gd", hyperparameters={"lr": 0.5}, max_steps=3000
+        )
+    )
+    run.advance(3000)
+    assert run.status == "stalled"
+    assert run.step < 3000  # it stopped by itself, as soon as nothing moved any more
+    (w1, b1), (w2, _) = unflatten(run.theta, run.arch)
+    assert np.all(w1 == w1[:, :1]) and np.all(b1 == b1[0]) and np.all(w2 == w2[0])
+    last = run.frames[-1]
+    assert last["grad_norm"] < 1e-6
+    assert last["loss"] == pytest.approx(chance_cross_entropy(run.data.y_train), abs=1e-3)
+    assert last["accuracy"] <= 0.6  # chance, not a fit
+    assert f"after {run.step} steps" in run.message and f"{last['loss']:.3g} (chance)" in run.message
+    assert "same gradient" in run.message and "random weights" in run.message
+
+
+def test_identical_units_that_run_out_of_steps_say_so() -> None:
+    run = NetworkRun(
+        NetworkConfig(
+            dataset="circles",
+            hidden=(4,),
+            activation="sigmoid",
+            init="zeros",
+            optimizer="gd",
+            hyperparameters={"lr": 0.5},
+            max_steps=100,
+        )
+    )
+    run.advance(100)
+    assert run.status == "max_steps" and "stay identical" in run.message
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        NetworkConfig(dataset="blobs", hidden=(3,), l2=0.1, optimizer="gd", hyperparameters={"lr": 0.5}),
+        NetworkConfig(dataset="sine", hidden=(), loss="squared_error", optimizer="gd", hyperparameters={"lr": 0.5}),
+    ],
+)
+def test_converged_means_the_gradient_test_passed_at_distinct_units(config: NetworkConfig) -> None:
+    run = NetworkRun(replace(config, max_steps=5000))
+    run.advance(5000)
+    assert run.status == "converged"
+    assert run.frames[-1]["grad_norm"] < 1e-6 and run.frames[-2]["grad_norm"] >= 1e-6
+    for k, (w, _) in enumerate(unflatten(run.theta, run.arch)[:-1]):
+        assert not np.allclose(w, w[:, :1]), f"layer {k + 1} has identical units"

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Query, Response
 
 from app.api.errors import LimitedRoute
 from app.api.network_schemas import (
+    BIASES_HELP,
+    DIRECTIONS_HELP,
+    Biases,
+    Directions,
     LandscapeRequest,
     LandscapeResult,
+    NetworkData,
     NetworkPicture,
     NetworkRunCreate,
     NetworkRunPublic,
     NetworkStepRequest,
+    NetworkWeights,
     NeuronResult,
 )
 from app.api.responses import FastJSON
 from app.api.runs import ERRORS, NOT_FOUND, Store
 from app.api.schemas import ErrorBody
 from app.nn.landscape import landscape, plane_losses, project_history
+from app.nn.model import unflatten
 from app.nn.neuron import neuron_picture
 from app.nn.run import MAX_STEPS, NetworkConfigError, NetworkRun
 from app.runs.factory import ConfigError
@@ -97,12 +104,14 @@ def loss_landscape(
     store: Store,
     resolution: int = Query(41, ge=5, le=81, description="Grid points per axis."),
     span: float = Query(1.0, gt=0, le=5, allow_inf_nan=False, description="The grid covers [-span, span]^2."),
+    directions: Annotated[Directions, Query(description=DIRECTIONS_HELP)] = "filter",
+    biases: Annotated[Biases, Query(description=BIASES_HELP)] = "ignore",
 ) -> FastJSON:
     """Random directions are filter-normalised (Li et al. 2018) and drawn from the run's seed."""
     run = _network(store, run_id)
     with store.lock_for(run):
         theta, history = run.theta.copy(), np.array(run.history)
-    return FastJSON(_landscape(run, theta, history, resolution, span))
+    return FastJSON(_landscape(run, theta, history, resolution, span, directions, biases))
 
 
 @router.post(
@@ -117,19 +126,24 @@ def landscape_of_config(body: LandscapeRequest) -> FastJSON:
     except NetworkConfigError as error:
         raise ConfigError(str(error)) from None
     run.advance(body.step)
-    return FastJSON(_landscape(run, run.theta, np.array(run.history), body.resolution, body.span))
+    history = np.array(run.history)
+    return FastJSON(_landscape(run, run.theta, history, body.resolution, body.span, body.directions, body.biases))
 
 
-def _landscape(run: NetworkRun, theta: np.ndarray, history: np.ndarray, resolution: int, span: float) -> dict:
+def _landscape(
+    run: NetworkRun, theta: np.ndarray, history: np.ndarray, resolution: int, span: float, directions: str, biases: str
+) -> dict:
     x, y, loss, l2 = run.data.x_train, run.data.y_train, run.config.loss, run.config.l2
     rng = np.random.default_rng([run.config.seed, 2])
-    around = landscape(theta, run.arch, x, y, loss, l2, rng, (resolution, resolution), span)
-    projection = project_history(history)
+    around = landscape(theta, run.arch, x, y, loss, l2, rng, (resolution, resolution), span, directions, biases)
+    projection = project_history(history, run.arch, biases)
     us, vs, plane = plane_losses(projection, run.arch, x, y, loss, l2, resolution=min(resolution, 31))
     return {
         "alpha": around.alphas,
         "beta": around.betas,
         "loss": around.loss,
+        "directions": directions,
+        "biases": biases,
         "pca_u": us,
         "pca_v": vs,
         "pca_loss": plane,
@@ -137,6 +151,52 @@ def _landscape(run: NetworkRun, theta: np.ndarray, history: np.ndarray, resoluti
         "distance": projection.distance,
         "explained": list(projection.explained),
     }
+
+
+@router.get(
+    "/runs/{run_id}/data",
+    response_model=NetworkData,
+    responses=NOT_FOUND,
+    summary="The training and test points of a run, exactly as it learns them",
+)
+def points(run_id: str, store: Store) -> FastJSON:
+    """Full precision, so anyone can recompute the loss of a frame from these points and the run's weights."""
+    run = _network(store, run_id)
+    data = run.data
+    return FastJSON(
+        {
+            "task": data.task,
+            "loss": run.config.loss,
+            "train": {"x": data.x_train, "y": data.y_train},
+            "test": {"x": data.x_test, "y": data.y_test},
+        }
+    )
+
+
+@router.get(
+    "/runs/{run_id}/weights",
+    response_model=NetworkWeights,
+    responses=NOT_FOUND,
+    summary="The weights at a step, full precision, layer by layer",
+)
+def weights(
+    run_id: str,
+    store: Store,
+    step: int | None = Query(None, ge=0, le=MAX_STEPS, description="Defaults to the latest."),
+) -> FastJSON:
+    """Layer k maps a (batch x inputs) to a @ w + b, then its activation: `sizes` and `activations` say which."""
+    run = _network(store, run_id)
+    with store.lock_for(run):
+        at = run.step if step is None else min(step, run.step)
+        theta = run.weights_at(at)
+    return FastJSON(
+        {
+            "step": at,
+            "sizes": list(run.arch.sizes),
+            "activations": [run.arch.activation_of(k) for k in range(run.arch.layers)],
+            "layers": [{"w": w, "b": b} for w, b in unflatten(theta, run.arch)],
+        }
+    )
 
 
 @router.delete("/runs/{run_id}", status_code=204, responses={404: {"model": ErrorBody}}, summary="Forget a network run")
@@ -156,7 +216,7 @@ def neuron(
     w: float = Query(2.0, ge=-4, le=4, allow_inf_nan=False, description="Starting weight."),
     b: float = Query(2.0, ge=-4, le=4, allow_inf_nan=False, description="Starting bias."),
     lr: float = Query(0.15, gt=0, le=10, allow_inf_nan=False),
-    steps: int = Query(300, ge=1, le=2000),
+    steps: int = Query(300, ge=1, le=MAX_STEPS),
 ) -> FastJSON:
     """Both loss surfaces over (w, b) for x = 1, y = 0, and both gradient-descent paths from the same start."""
     picture = neuron_picture((w, b), lr, steps)
@@ -167,5 +227,7 @@ def neuron(
             **picture.surfaces,
             "paths": picture.paths,
             "outputs": picture.outputs,
+            "losses": picture.losses,
+            "gradients": picture.gradients,
         }
     )

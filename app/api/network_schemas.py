@@ -60,11 +60,25 @@ class NetworkRunCreate(NetworkRunSpec):
     )
 
 
+Directions = Literal["filter", "filter_orthogonal"]
+Biases = Literal["ignore", "keep"]
+DIRECTIONS_HELP = (
+    "filter: two random directions, each filter-normalised on its own (Li et al. 2018, their code's default); "
+    "filter_orthogonal: the second then made orthogonal to the first, so it is no longer filter-normalised."
+)
+BIASES_HELP = (
+    "ignore: bias entries of the directions are zero (the paper's ignore='biasbn'); "
+    "keep: a random direction's bias entries are the biases themselves, and the PCA keeps bias differences."
+)
+
+
 class LandscapeRequest(Strict):
     run: NetworkRunSpec
     step: int = Field(0, ge=0, le=MAX_STEPS, description="Replay the run to this step, then look around.")
     resolution: int = Field(41, ge=5, le=61)
     span: float = Field(1.0, gt=0, le=5)
+    directions: Directions = Field("filter", description=DIRECTIONS_HELP)
+    biases: Biases = Field("ignore", description=BIASES_HELP)
 
 
 class NetworkFrame(BaseModel):
@@ -82,7 +96,7 @@ class NetworkFrame(BaseModel):
     lr: float
 
 
-Status = Literal["running", "converged", "diverged", "max_steps"]
+Status = Literal["running", "converged", "stalled", "diverged", "max_steps"]
 
 
 class NetworkRunPublic(BaseModel):
@@ -113,16 +127,47 @@ class NetworkPicture(BaseModel):
 
 class LandscapeResult(BaseModel):
     alpha: list[float] = Field(description="x axis: steps along the first filter-normalised direction.")
-    beta: list[float] = Field(description="y axis: along the second, orthogonal to the first.")
+    beta: list[float] = Field(description="y axis: along the second (see `directions`).")
     loss: list[list[float | None]] = Field(description="L(theta + alpha d1 + beta d2); rows follow beta.")
-    pca_u: list[float] = Field(description="x axis of the plane of the history's top two principal directions.")
+    directions: Directions
+    biases: Biases
+    pca_u: list[float] = Field(
+        description="x axis of the plane through the final weights spanned by the top two principal directions "
+        "of (theta_step - theta_final) over the path."
+    )
     pca_v: list[float]
-    pca_loss: list[list[float | None]] = Field(description="The loss over that plane; rows follow v.")
-    path: list[list[float]] = Field(description="Each visited step's (u, v) on that plane.")
+    pca_loss: list[list[float | None]] = Field(
+        description="L(theta_final + u p1 + v p2); rows follow v. The final weights are at (0, 0)."
+    )
+    path: list[list[float]] = Field(description="Each visited step's (u, v): its least-squares projection.")
     distance: list[float] = Field(
         description="Each step's distance from the plane: a large one means the path is not where the picture shows it."
     )
     explained: list[float] = Field(description="Share of the history's variance along u and along v.")
+
+
+class PointSet(BaseModel):
+    x: list[list[float]] = Field(description="Inputs, one row per example.")
+    y: list[float] = Field(description="Targets: 0 or 1 for classification, a number for regression.")
+
+
+class NetworkData(BaseModel):
+    task: Literal["classification", "regression"]
+    loss: Literal["cross_entropy", "squared_error"]
+    train: PointSet = Field(description="The points the loss and the gradient are computed on.")
+    test: PointSet = Field(description="Held out: the test loss and accuracy.")
+
+
+class WeightLayer(BaseModel):
+    w: list[list[float]] = Field(description="Rows follow the layer's inputs, columns its units.")
+    b: list[float]
+
+
+class NetworkWeights(BaseModel):
+    step: int
+    sizes: list[int]
+    activations: list[str] = Field(description="Each layer's activation; the last is the output's.")
+    layers: list[WeightLayer]
 
 
 class NeuronResult(BaseModel):
@@ -130,5 +175,7 @@ class NeuronResult(BaseModel):
     b: list[float]
     squared_error: list[list[float]] = Field(description="Rows follow b, columns follow w.")
     cross_entropy: list[list[float]]
-    paths: dict[str, list[list[float]]]
-    outputs: dict[str, list[float]]
+    paths: dict[str, list[list[float]]] = Field(description="Each loss's gradient-descent path, (w, b) per step.")
+    outputs: dict[str, list[float]] = Field(description="The neuron's output a at each step.")
+    losses: dict[str, list[float]] = Field(description="Each run's own loss at each step.")
+    gradients: dict[str, list[list[float]]] = Field(description="(dC/dw, dC/db) at each step.")

@@ -88,6 +88,7 @@ def total_loss(theta: np.ndarray, arch: Architecture, x: np.ndarray, y: np.ndarr
 class ChainLink:
     """dC/dw for one weight of the last layer, split into the factors of the chain rule, for one example."""
 
+    output: float  # y_hat, the network's output on the example
     d_loss_d_output: float  # dC/dy_hat
     d_output_d_z: float  # dy_hat/dz (sigma'(z) for a sigmoid output)
     d_z_d_w: float  # the input to that weight, a_{k-1}
@@ -120,4 +121,4 @@ def chain_for_output_weight(
     product = d_loss_d_output * d_output_d_z * d_z_d_w
     if loss == "cross_entropy":  # (a - y)/(a(1-a)) * a(1-a) * input, computed without dividing by a tiny sigma'
         product = (a - y) * d_z_d_w
-    return ChainLink(d_loss_d_output, d_output_d_z, d_z_d_w, product, numeric)
+    return ChainLink(a, d_loss_d_output, d_output_d_z, d_z_d_w, product, numeric)

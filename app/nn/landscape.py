@@ -1,15 +1,21 @@
-"""The loss landscape around the current weights, after Li et al. (2018), and the path projected onto it.
+"""The loss landscape around the current weights, after Li et al. (2018), and the path projected onto a plane.
 
-Two random directions d1, d2 from the run's seed are normalised filter by filter: each unit's incoming
-weights in a direction get the norm of that unit's incoming weights in theta (a "filter" is one
-unit's incoming weights), and bias directions are zero. d2 is then made orthogonal to d1. Every grid
-value is computed directly as L(theta + a d1 + b d2), never by stepping from a neighbour; the grid is
-stored with rows following b (y) and columns following a (x).
+Random plane (the paper's ``create_random_direction`` with ``norm='filter'``): two Gaussian directions
+d1, d2 drawn from the run's seed, each normalised filter by filter on its own: every unit's incoming
+weights in a direction get the norm of that unit's incoming weights in theta (a "filter" is one unit's
+incoming weights, a column of our W). Biases follow ``biases``: "ignore" zeroes their directions (the
+paper's ``ignore='biasbn'``, our default); "keep" copies the bias itself into the direction, as the
+paper's code does without it. The variant "filter_orthogonal" then makes d2 orthogonal to d1 (rescaled to
+its own norm): the two axes are perpendicular, but d2 is then no longer filter-normalised.
 
-The path is drawn on a second picture whose axes are the top two principal directions of the weight
-history (PCA of the centred history): each visited theta is projected by least squares onto that
-plane, and its distance from the plane is reported, because a path that leaves the plane is not
-where the picture shows it.
+PCA plane (the paper's ``setup_PCA_directions``): the rows are the differences between each visited
+theta and the FINAL theta (bias entries zeroed when biases are ignored); its top two principal
+directions (of the centred rows, as sklearn's PCA computes them) span a plane through the final
+weights. Each visited theta is projected onto that plane by least squares, and its distance from the
+plane is reported, because a path that leaves the plane is not where the picture shows it.
+
+Every grid value is computed directly as L(origin + a d1 + b d2), never by stepping from a neighbour;
+grids are stored with rows following b (y) and columns following a (x).
 """
 
 from __future__ import annotations
@@ -21,18 +27,28 @@ import numpy as np
 from app.nn.backprop import total_loss
 from app.nn.model import Architecture, unflatten
 
+DIRECTIONS = ("filter", "filter_orthogonal")
+BIASES = ("ignore", "keep")
 
-def filter_normalised_direction(theta: np.ndarray, arch: Architecture, rng: np.random.Generator) -> np.ndarray:
+
+def bias_mask(arch: Architecture) -> np.ndarray:
+    """True at the flat indices of the biases."""
+    mask = np.zeros(arch.size, dtype=bool)
+    for _, b in unflatten(np.arange(arch.size, dtype=float), arch):
+        mask[b.astype(int)] = True
+    return mask
+
+
+def filter_normalised_direction(
+    theta: np.ndarray, arch: Architecture, rng: np.random.Generator, biases: str = "ignore"
+) -> np.ndarray:
     """A random direction whose every filter (unit's incoming weights) has the norm of that filter in theta."""
     direction = rng.normal(size=theta.shape)
-    out = np.zeros_like(theta)
-    for (w_d, b_d), (w, _) in zip(unflatten(direction, arch), unflatten(theta, arch), strict=True):
+    for (w_d, b_d), (w, b) in zip(unflatten(direction, arch), unflatten(theta, arch), strict=True):
         # Columns are units: W has shape (inputs, units), so a unit's incoming weights are a column.
-        scale = np.linalg.norm(w, axis=0) / np.maximum(np.linalg.norm(w_d, axis=0), 1e-12)
-        w_d[...] = w_d * scale
-        b_d[...] = 0.0
-    out[:] = direction
-    return out
+        w_d *= np.linalg.norm(w, axis=0) / (np.linalg.norm(w_d, axis=0) + 1e-10)
+        b_d[...] = b if biases == "keep" else 0.0
+    return direction
 
 
 def orthogonal_to(d2: np.ndarray, d1: np.ndarray) -> np.ndarray:
@@ -40,6 +56,36 @@ def orthogonal_to(d2: np.ndarray, d1: np.ndarray) -> np.ndarray:
     norm = np.linalg.norm(d2)
     d2 = d2 - (d2 @ d1) / max(d1 @ d1, 1e-300) * d1
     return d2 * norm / max(np.linalg.norm(d2), 1e-300)
+
+
+def random_directions(
+    theta: np.ndarray, arch: Architecture, rng: np.random.Generator, directions: str = "filter", biases: str = "ignore"
+) -> tuple[np.ndarray, np.ndarray]:
+    """d1 and d2, each filter-normalised independently; "filter_orthogonal" then orthogonalises d2."""
+    d1 = filter_normalised_direction(theta, arch, rng, biases)
+    d2 = filter_normalised_direction(theta, arch, rng, biases)
+    return (d1, orthogonal_to(d2, d1)) if directions == "filter_orthogonal" else (d1, d2)
+
+
+def loss_grid(
+    origin: np.ndarray,
+    d1: np.ndarray,
+    d2: np.ndarray,
+    alphas: np.ndarray,
+    betas: np.ndarray,
+    arch: Architecture,
+    x: np.ndarray,
+    y: np.ndarray,
+    loss: str,
+    l2: float,
+) -> np.ndarray:
+    """L(origin + a d1 + b d2) at every (a, b), each computed directly; rows follow b."""
+    grid = np.empty((len(betas), len(alphas)))
+    with np.errstate(all="ignore"):
+        for j, b in enumerate(betas):
+            for i, a in enumerate(alphas):
+                grid[j, i] = total_loss(origin + a * d1 + b * d2, arch, x, y, loss, l2)
+    return grid
 
 
 @dataclass(frozen=True)
@@ -61,42 +107,44 @@ def landscape(
     rng: np.random.Generator,
     resolution: tuple[int, int] = (41, 41),
     span: float = 1.0,
+    directions: str = "filter",
+    biases: str = "ignore",
 ) -> Landscape:
     """L(theta + a d1 + b d2) on a grid of ``resolution`` = (columns, rows) over [-span, span]^2."""
-    d1 = filter_normalised_direction(theta, arch, rng)
-    d2 = orthogonal_to(filter_normalised_direction(theta, arch, rng), d1)
+    d1, d2 = random_directions(theta, arch, rng, directions, biases)
     alphas = np.linspace(-span, span, resolution[0])
     betas = np.linspace(-span, span, resolution[1])
-    grid = np.empty((len(betas), len(alphas)))
-    with np.errstate(all="ignore"):
-        for j, b in enumerate(betas):
-            for i, a in enumerate(alphas):
-                grid[j, i] = total_loss(theta + a * d1 + b * d2, arch, x, y, loss, l2)
-    return Landscape(alphas, betas, grid, d1, d2)
+    return Landscape(alphas, betas, loss_grid(theta, d1, d2, alphas, betas, arch, x, y, loss, l2), d1, d2)
 
 
 @dataclass(frozen=True)
 class Projection:
-    coordinates: np.ndarray  # (steps, 2): each theta on the plane of the top two principal directions
-    explained: tuple[float, float]  # share of the history's variance along each direction
+    coordinates: np.ndarray  # (steps, 2): each theta - final on the plane of the top two principal directions
+    explained: tuple[float, float]  # share of the differences' variance along each direction
     distance: np.ndarray  # (steps,): how far each theta is from that plane
-    centre: np.ndarray
+    origin: np.ndarray  # the final weights: the plane passes through them
     directions: np.ndarray  # (2, P), orthonormal
 
 
-def project_history(history: np.ndarray) -> Projection:
-    """PCA of the centred weight history and each point's least-squares projection onto the top-2 plane."""
-    centre = history.mean(axis=0)
-    centred = history - centre
+def project_history(history: np.ndarray, arch: Architecture | None = None, biases: str = "ignore") -> Projection:
+    """PCA of (theta_i - theta_final), the plane through theta_final, and each point's least-squares projection."""
+    origin = history[-1]
+    differences = history - origin
+    if arch is not None and biases == "ignore":
+        differences = np.where(bias_mask(arch), 0.0, differences)
+    centred = differences - differences.mean(axis=0)
     _, singular, vt = np.linalg.svd(centred, full_matrices=False)
-    directions = vt[:2] if vt.shape[0] >= 2 else np.vstack([vt, np.zeros_like(vt)])[:2]
-    # Orthonormal rows: the least-squares coordinates are plain dot products.
-    coordinates = centred @ directions.T
-    residual = centred - coordinates @ directions
+    directions = np.zeros((2, history.shape[1]))
+    directions[: min(2, vt.shape[0])] = vt[:2]
+    # Orthonormal rows: the least-squares coordinates of a difference are its dot products with them.
+    full = history - origin
+    coordinates = full @ directions.T
+    residual = full - coordinates @ directions
     variance = singular**2
     total = variance.sum()
-    explained = tuple(float(v / total) if total > 0 else 0.0 for v in [*variance[:2], 0.0, 0.0][:2])
-    return Projection(coordinates, explained, np.linalg.norm(residual, axis=1), centre, directions)
+    shares = [float(v / total) if total > 0 else 0.0 for v in variance[:2]]
+    explained = (*shares, 0.0, 0.0)[:2]
+    return Projection(coordinates, explained, np.linalg.norm(residual, axis=1), origin, directions)
 
 
 def plane_losses(
@@ -114,10 +162,5 @@ def plane_losses(
     pad = (hi - lo) * margin + 1e-3
     us = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
     vs = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
-    grid = np.empty((resolution, resolution))
-    with np.errstate(all="ignore"):
-        for j, v in enumerate(vs):
-            for i, u in enumerate(us):
-                theta = projection.centre + u * projection.directions[0] + v * projection.directions[1]
-                grid[j, i] = total_loss(theta, arch, x, y, loss, l2)
-    return us, vs, grid
+    d1, d2 = projection.directions
+    return us, vs, loss_grid(projection.origin, d1, d2, us, vs, arch, x, y, loss, l2)

@@ -46,6 +46,8 @@ class NeuronPicture:
     surfaces: dict[str, np.ndarray]  # rows follow b (y), columns follow w (x)
     paths: dict[str, np.ndarray]  # (steps + 1, 2) of (w, b)
     outputs: dict[str, np.ndarray]  # the neuron's output a after each step
+    losses: dict[str, np.ndarray]  # its loss after each step
+    gradients: dict[str, np.ndarray]  # (steps + 1, 2): (dC/dw, dC/db) at each step
 
 
 def neuron_picture(
@@ -56,13 +58,17 @@ def neuron_picture(
     b = np.linspace(-span, span, resolution)
     ww, bb = np.meshgrid(w, b)
     surfaces = losses_on_grid(ww, bb)
-    paths, outputs = {}, {}
+    paths, outputs, losses, gradients = {}, {}, {}, {}
     for loss in ("squared_error", "cross_entropy"):
         point = np.array(start, dtype=float)
-        path = [point.copy()]
+        path, slopes = [point.copy()], []
         for _ in range(steps):
-            point = point - lr * np.array(gradient(point[0], point[1], loss))
+            slope = np.array(gradient(point[0], point[1], loss))
+            slopes.append(slope)
+            point = point - lr * slope
             path.append(point.copy())
-        paths[loss] = np.array(path)
+        slopes.append(np.array(gradient(point[0], point[1], loss)))
+        paths[loss], gradients[loss] = np.array(path), np.array(slopes)
         outputs[loss] = sigmoid(paths[loss][:, 0] * X[0] + paths[loss][:, 1])
-    return NeuronPicture(w, b, surfaces, paths, outputs)
+        losses[loss] = losses_on_grid(paths[loss][:, 0], paths[loss][:, 1])[loss]
+    return NeuronPicture(w, b, surfaces, paths, outputs, losses, gradients)

@@ -3,8 +3,10 @@
 The config is the truth (same config, same frames: data, initial weights and every shuffle come from
 its seed); frames are plain JSON-safe data. A step is one update (of one example, a mini-batch or the
 whole training set) or one epoch, as the config says, and each frame says how many updates and
-examples it took. Status and message follow the engine's runs: converged, diverged (keeping the
-last finite weights, with the reason in words) or max_steps.
+examples it took. Status and message follow the engine's runs: converged (the gradient tolerance passed
+at weights whose hidden units differ), stalled (it stopped at identical hidden units, which no gradient
+can separate), diverged (keeping the last finite weights, with the cause in words: the learning rate, or
+a start whose gradient is already huge) or max_steps.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from app.nn.activations import ACTIVATIONS
 from app.nn.backprop import Gradient, chain_for_output_weight, data_loss, gradient
 from app.nn.datasets import DATASETS, Dataset, make_dataset
+from app.nn.diagnosis import EXPLODING_START, at_chance, identical_unit_layers, start_gradient_ratio
 from app.nn.losses import LOSSES
 from app.nn.model import INITS, Architecture, forward, initial_parameters, unflatten
 from app.optimizers.base import GradientOptimizer, resolve_hyperparameters
@@ -27,6 +30,7 @@ from app.runs.frames import finite_or_none
 
 MAX_LAYERS, MAX_UNITS, MAX_STEPS = 6, 16, 5000
 RUNAWAY_LOSS = 1e8
+GRADIENT_TOLERANCE = 1e-6
 BOUNDARY_RESOLUTION = 41
 
 
@@ -203,29 +207,56 @@ class NetworkRun:
         full = self._full_gradient(self.theta)
         if not (np.all(np.isfinite(self.theta)) and math.isfinite(full.loss)) or full.loss > RUNAWAY_LOSS:
             self.theta = before
-            last = self.frames[-1]["loss"]
-            self._finish(
-                "diverged",
-                f"Diverged at step {self.step + 1}: the training loss became "
-                f"{'not a number' if not math.isfinite(full.loss) else f'{full.loss:.3g}'} (it was {last:.4g}). "
-                f"The learning rate {self.config.hyperparameters['lr']:g} is too large for these weights; "
-                "try a smaller one.",
-            )
+            self._finish("diverged", self._divergence_message(full.loss))
             return
         self.history.append(self.theta.copy())
         self.frames.append(self._frame(self.step + 1, full))
         grad_norm = self.frames[-1]["grad_norm"]
-        if grad_norm is not None and grad_norm < 1e-6:
-            self._finish(
-                "converged",
-                f"Converged after {self.step} steps: the gradient is {grad_norm:.2g}, so learning has stopped.",
-            )
+        if grad_norm is not None and grad_norm < GRADIENT_TOLERANCE:
+            if identical_unit_layers(self.theta, self.arch):
+                self._finish("stalled", self._symmetry_message(f"Stalled after {self.step} steps"))
+            else:
+                self._finish(
+                    "converged",
+                    f"Converged after {self.step} steps: the gradient is {grad_norm:.2g}, so learning has stopped.",
+                )
         elif self.step >= self.config.max_steps:
-            self._finish(
-                "max_steps",
-                f"Stopped after {self.step} steps, the most allowed for this run; training loss "
-                f"{self.frames[-1]['loss']:.4g}.",
+            opening = f"Stopped after {self.step} steps, the most allowed for this run"
+            if identical_unit_layers(self.theta, self.arch):
+                message = self._symmetry_message(opening + ",")
+            else:
+                message = f"{opening}; training loss {self.frames[-1]['loss']:.4g}."
+            self._finish("max_steps", message)
+
+    def _symmetry_message(self, opening: str) -> str:
+        """Why a run whose hidden units are all alike cannot get further, and what to change."""
+        loss = self.frames[-1]["loss"]
+        chance = " (chance)" if at_chance(loss, self.data.y_train, self.config.loss) else ""
+        return (
+            f"{opening} at loss {loss:.3g}{chance}: every hidden unit computes the same thing and gets the same "
+            "gradient, so they stay identical; start from random weights to break the symmetry."
+        )
+
+    def _divergence_message(self, loss: float) -> str:
+        """The blow-up in words, blaming the start when its gradient was already huge, else the learning rate."""
+        last = self.frames[-1]["loss"]
+        opening = (
+            f"Diverged at step {self.step + 1}: the loss became "
+            f"{'not a number' if not math.isfinite(loss) else f'{loss:.3g}'} (it was {last:.4g}). "
+        )
+        cfg, data = self.config, self.data
+        ratio = start_gradient_ratio(
+            self.history[0], self.arch, cfg.init, cfg.seed, data.x_train, data.y_train, cfg.loss, cfg.l2
+        )
+        if ratio is not None and ratio >= EXPLODING_START:
+            return opening + (
+                f"The starting weights are too large: the gradient at the start was already {ratio:.3g} times that "
+                f"of the Xavier/He start, as each of the {self.arch.layers} layers multiplies it on the way back. "
+                "Start from Xavier/He weights before lowering the learning rate."
             )
+        return opening + (
+            f"The learning rate {cfg.hyperparameters['lr']:g} is too large for these weights; try a smaller one."
+        )
 
     def _finish(self, status: str, message: str) -> None:
         self.status, self.message = status, message
@@ -298,6 +329,7 @@ class NetworkRun:
             "target": y,
             "links": [
                 {
+                    "output": finite_or_none(link.output),
                     "d_loss_d_output": finite_or_none(link.d_loss_d_output),
                     "d_output_d_z": finite_or_none(link.d_output_d_z),
                     "d_z_d_w": finite_or_none(link.d_z_d_w),

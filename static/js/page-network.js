@@ -16,7 +16,7 @@ import { Session } from "./lib/session.js";
 import { UrlState } from "./lib/state.js";
 import { SPEEDS, Transport } from "./lib/transport.js";
 import { drawBoundary } from "./network/boundary.js";
-import { drawGradients, drawLosses } from "./network/charts.js";
+import { drawGradients, drawLosses, drawSeries, layerColour } from "./network/charts.js";
 import { drawDiagram } from "./network/diagram.js";
 import { drawLandscape, fetchLandscape } from "./network/landscape.js";
 import { drawNeuron, fetchNeuron } from "./network/neuron.js";
@@ -31,6 +31,7 @@ const UNITS = ["update", "epoch"];
 const COMPARE = ["none", "batches", "fixes", "inits"];
 const VIEWS = ["training", "landscape", "neuron"];
 const MAX_STEPS = 3000;
+const LIGHT_LAYERS = ["#8fd744", "#35b779"];
 
 /** "8,8" -> [8, 8]; "" -> []; null when it is not 0–6 whole numbers from 1 to 16. */
 export function parseHidden(text) {
@@ -80,6 +81,9 @@ class NetworkPage {
         (id) => document.getElementById(id),
       ),
     );
+    // The charts choose their ticks for their height: draw again when a panel changes size.
+    const redraw = new ResizeObserver(() => requestAnimationFrame(() => this.render()));
+    for (const id of ["net-loss-plot", "net-grad-plot"]) redraw.observe(document.getElementById(id));
     this.chainUnit = 0;
     this.session.connect();
     this.startRace(this.state.step);
@@ -276,7 +280,7 @@ class NetworkPage {
     const box = document.getElementById("boundaries");
     if (box.children.length === count) return;
     box.replaceChildren(
-      ...Array.from({ length: count }, () => Object.assign(document.createElement("div"), { className: "plot boundary" })),
+      ...Array.from({ length: count }, (_, i) => Object.assign(document.createElement("div"), { className: "plot boundary", id: `boundary-${i}` })),
     );
     box.dataset.count = String(count);
     keepSized(...box.children);
@@ -295,25 +299,56 @@ class NetworkPage {
     this.transport.render();
     const session = this.session;
     const labels = this.labels();
-    const frame = session.current(0);
-    if (frame) {
-      document.getElementById("stage-step").textContent = t("stage.step", { n: frame.step });
-      document.getElementById("stage-sub").textContent = t("net.step_note", {
-        updates: frame.updates,
-        epoch: num(frame.epoch, 3),
-      });
-    }
+    this.renderClock(labels);
     for (const view of VIEWS) document.getElementById(`view-${view}`).hidden = view !== this.state.view;
     if (this.state.view === "training") this.renderTraining(labels);
     else if (this.state.view === "landscape") this.renderLandscape();
     else this.renderNeuron();
+    if (this.state.view === "neuron") {
+      this.renderNeuronPanel();
+      return;
+    }
+    document.getElementById("loss-title").textContent = t("net.loss_chart");
     drawLosses(document.getElementById("net-loss-plot"), session.histories, session.cursor);
-    document.getElementById("grad-title").textContent = t("net.grad_title", { runner: labels[0] ?? "" });
-    drawGradients(document.getElementById("net-grad-plot"), session.histories[0] ?? [], session.cursor);
+    const layers = drawGradients(document.getElementById("net-grad-plot"), session.histories[0] ?? [], session.cursor);
+    this.renderGradTitle(labels[0] ?? "", layers);
     this.renderScoreboard(labels);
     this.renderStatuses(labels);
   }
 
+  /** The gradient chart's title with its legend: each layer's number in its line's colour, input side first. */
+  renderGradTitle(runner, layers) {
+    const signature = `${runner}/${layers}`;
+    if (signature === this.shownGradTitle) return;
+    this.shownGradTitle = signature;
+    const title = document.getElementById("grad-title");
+    title.replaceChildren(t("net.grad_title", { runner }));
+    if (layers < 2) return;
+    const legend = Object.assign(document.createElement("span"), { className: "layer-legend" });
+    legend.append(t("net.chart.layer_legend"));
+    for (let k = 0; k < layers; k += 1) {
+      const key = Object.assign(document.createElement("span"), { className: "layer-key", textContent: String(k + 1) });
+      const fill = layerColour(k, layers);
+      key.style.setProperty("--layer-colour", fill);
+      if (LIGHT_LAYERS.includes(fill)) key.classList.add("light"); // dark digits on the two light greens
+      legend.append(key);
+    }
+    title.append(legend);
+  }
+
+  /** The header counts steps exactly as the transport does (the cursor); updates and epochs are its note. */
+  renderClock(labels) {
+    const cursor = this.session.cursor;
+    document.getElementById("stage-step").textContent = t("stage.step", { n: cursor });
+    const frame = this.session.current(0);
+    const sub = document.getElementById("stage-sub");
+    if (!frame || this.state.view === "neuron") {
+      sub.textContent = "";
+      return;
+    }
+    const note = { updates: frame.updates, epoch: num(frame.epoch, 3), runner: labels[0] ?? "", n: frame.step };
+    sub.textContent = t(frame.step < cursor ? "net.step_note_stopped" : "net.step_note", note);
+  }
   renderTraining(labels) {
     if (this.data) {
       [...document.getElementById("boundaries").children].forEach((div, run) => {
@@ -332,17 +367,26 @@ class NetworkPage {
     const link = chain?.links?.[Math.min(this.chainUnit, (chain?.links?.length ?? 1) - 1)];
     box.hidden = !link;
     if (!link) return;
-    const key = this.state.loss === "cross_entropy" && this.state.dataset !== "sine" ? "net.chain_ce" : "net.chain";
-    box.textContent = t(key, {
+    const crossEntropy = this.state.loss === "cross_entropy" && this.state.dataset !== "sine";
+    const values = {
       unit: Math.min(this.chainUnit, chain.links.length - 1) + 1,
       x: chain.example.map((v) => num(v, 3)).join(", "),
       y: num(chain.target, 3),
+      out: num(link.output, 4),
       a: num(link.d_loss_d_output, 4),
       b: num(link.d_output_d_z, 4),
       c: num(link.d_z_d_w, 4),
+      error: num(link.output - chain.target, 4),
       product: num(link.product, 6),
       fd: num(link.finite_difference, 6),
-    });
+    };
+    const defined = [link.output, link.d_loss_d_output, link.d_output_d_z, link.d_z_d_w, link.product].every(
+      (v) => v !== null && v !== undefined,
+    );
+    let key = crossEntropy ? "net.chain_ce" : "net.chain";
+    if (link.output === null || link.d_z_d_w === null || link.product === null) key = "net.chain_undefined";
+    else if (!defined) key = "net.chain_ce_saturated"; // y-hat is exactly 0 or 1: dC/dy-hat divides by zero
+    box.textContent = `${t(key, values)} ${t("net.chain_pick")}`;
   }
 
   /** Fetched for the step shown whenever playback is paused there; a new step asks again. */
@@ -362,6 +406,8 @@ class NetworkPage {
         if (key !== this.landscapeKey) return;
         this.landscapeStep = step;
         drawLandscape(document.getElementById("landscape-around"), document.getElementById("landscape-plane"), result);
+        const far = Math.max(...result.distance);
+        document.getElementById("landscape-plane-title").textContent = t("net.landscape.path", { far: num(far, 3) });
         note.textContent = t("net.landscape.note", { n: step, points: 41 * 41 + 31 * 31 });
       })
       .catch((error) => showToast(error.message, { error: true }));
@@ -369,33 +415,68 @@ class NetworkPage {
 
   renderNeuron() {
     if (!this.neuron) {
-      this.neuron = fetchNeuron().then((result) => (this.neuron = result));
+      this.neuron = fetchNeuron(MAX_STEPS).then((result) => (this.neuron = result));
       this.neuron.then(() => this.render()).catch((error) => showToast(error.message, { error: true }));
       return;
     }
     if (this.neuron instanceof Promise) return;
-    drawNeuron([document.getElementById("neuron-squared"), document.getElementById("neuron-cross")], this.neuron, this.session.cursor);
+    const titles = drawNeuron([document.getElementById("neuron-squared"), document.getElementById("neuron-cross")], this.neuron, this.session.cursor);
+    document.getElementById("neuron-squared-title").textContent = titles[0];
+    document.getElementById("neuron-cross-title").textContent = titles[1];
+  }
+
+  /** In the neuron view the panel shows the neuron's two runs: their loss, output and slope, step by step. */
+  renderNeuronPanel() {
+    const result = this.neuron instanceof Promise ? null : this.neuron;
+    const losses = ["squared_error", "cross_entropy"];
+    const last = result ? result.losses.squared_error.length - 1 : 0;
+    const step = Math.min(this.session.cursor, last);
+    const names = losses.map((loss) => t(`net.loss.${loss}`));
+    const head = ["net.col.neuron_loss", "net.col.loss", "net.col.output", "net.col.slope"];
+    const rows = losses.map((loss, k) =>
+      result
+        ? [names[k], num(result.losses[loss][step], 4), num(result.outputs[loss][step], 3), num(result.gradients[loss][step][0], 3)]
+        : [names[k], "", "", ""],
+    );
+    this.fillTable(head, rows, null);
+    document.getElementById("status-list").replaceChildren();
+    this.shownStatuses = null;
+    document.getElementById("loss-title").textContent = t("net.neuron.loss_chart");
+    document.getElementById("grad-title").textContent = t("net.neuron.slope_chart");
+    this.shownGradTitle = null;
+    if (!result) return;
+    const x = Array.from({ length: step + 1 }, (_, i) => i);
+    const series = (pick) => losses.map((loss, k) => ({ x, y: pick(loss).slice(0, step + 1), colour: colour(k) }));
+    drawSeries(document.getElementById("net-loss-plot"), series((loss) => result.losses[loss]), t("plot.loss.y"), "");
+    drawSeries(
+      document.getElementById("net-grad-plot"),
+      series((loss) => result.gradients[loss].map((g) => Math.abs(g[0]))),
+      "|∂C/∂w|",
+      t("net.chart.zero_gradient"),
+    );
   }
 
   renderScoreboard(labels) {
-    const table = document.getElementById("net-scoreboard");
     const head = ["net.col.runner", "net.col.loss", "net.col.accuracy", "net.col.saturated"];
     const rows = this.session.histories.map((_, run) => {
       const f = this.session.current(run);
       const accuracy = f?.accuracy === null || f?.accuracy === undefined ? "—" : `${num(100 * f.accuracy, 3)}% (${num(100 * f.test_accuracy, 3)}%)`;
       return [labels[run] ?? "", f ? num(f.loss, 4) : "", f ? accuracy : "", f ? `${num(100 * f.saturated, 2)}%` : ""];
     });
-    const signature = JSON.stringify(rows);
+    this.fillTable(head, rows, t("net.saturated_hint"));
+  }
+
+  /** The panel's table: a head row of catalogue keys, then one row per runner with its colour swatch. */
+  fillTable(head, rows, lastHint) {
+    const table = document.getElementById("net-scoreboard");
+    const signature = JSON.stringify([head, rows]);
     if (signature === this.shownScores) return;
     this.shownScores = signature;
     const cell = (tag, text) => Object.assign(document.createElement(tag), { textContent: text });
     const headRow = document.createElement("tr");
     head.forEach((key) => headRow.append(cell("th", t(key))));
-    headRow.lastChild.title = t("net.saturated_hint");
-    table.replaceChildren(
-      Object.assign(document.createElement("thead"), {}),
-      Object.assign(document.createElement("tbody"), {}),
-    );
+    if (lastHint) headRow.lastChild.title = lastHint;
+    table.replaceChildren(document.createElement("thead"), document.createElement("tbody"));
     table.tHead.append(headRow);
     rows.forEach((row, run) => {
       const tr = document.createElement("tr");
@@ -414,7 +495,9 @@ class NetworkPage {
   }
 
   renderStatuses(labels) {
-    const items = this.session.statuses.map((s, i) => ({ ...s, i })).filter((s) => s.status === "diverged");
+    // The endings that need words: a blow-up, a stall, a real convergence (running out of steps needs none).
+    const told = ["diverged", "stalled", "converged"];
+    const items = this.session.statuses.map((s, i) => ({ ...s, i })).filter((s) => told.includes(s.status));
     const list = document.getElementById("status-list");
     const signature = JSON.stringify(items);
     if (signature === this.shownStatuses) return;
@@ -424,7 +507,7 @@ class NetworkPage {
         const box = Object.assign(document.createElement("div"), { className: `status ${status}` });
         box.style.setProperty("--run-colour", colour(i));
         box.append(
-          Object.assign(document.createElement("strong"), { textContent: t(`status.${status}`, { run: labels[i] ?? "" }) }),
+          Object.assign(document.createElement("strong"), { textContent: t(`net.status.${status}`, { run: labels[i] ?? "" }) }),
           Object.assign(document.createElement("p"), { textContent: message }),
         );
         return box;

@@ -122,3 +122,60 @@ def test_the_lecture_clicker_walks_from_the_2d_race_into_the_network_scenes(watc
     watched.page.keyboard.press("PageUp")
     watched.page.keyboard.press("PageUp")
     watched.page.wait_for_url("**/2d?scene=race*")
+
+
+def test_the_header_and_the_transport_count_the_same_steps_and_a_blow_up_is_explained(watched) -> None:
+    watched.open("/network?scene=net-exploding", READY_NETWORK)
+    page = watched.page
+    page.evaluate("window.hillside.session.seek(400)")
+    page.wait_for_function("() => window.hillside.session.cursor === 400")
+    page.wait_for_function("() => document.getElementById('stage-step').textContent.includes('400')")
+    assert page.inner_text("#step-count") == "400"
+    stopped = page.evaluate("window.hillside.session.current(0)")
+    assert stopped["step"] < 10  # the large start blew up at once; the header says so beside the count
+    assert f"stopped at step {stopped['step']}" in page.inner_text("#stage-sub")
+    ending = page.evaluate("window.hillside.session.statuses[0]")
+    assert ending["status"] == "diverged" and "starting weights are too large" in ending["message"]
+    assert ending["message"] in page.inner_text("#status-list")
+    # The chain rule at the saturated output reads as a sentence, with no undefined factor in it.
+    chain = page.inner_text("#chain")
+    assert "—" not in chain and "divides by zero" in chain
+    link = page.evaluate("window.hillside.pictureOf(0).chain.links[0]")
+    assert link["product"] == pytest.approx(link["finite_difference"], rel=1e-5)
+    # Seven layers, seven numbered colours in the gradient chart's title, all different.
+    keys = page.eval_on_selector_all("#grad-title .layer-key", "ks => ks.map(k => [k.textContent, k.style.cssText])")
+    assert [k[0] for k in keys] == [str(n) for n in range(1, 8)] and len({k[1] for k in keys}) == 7
+    assert watched.errors == []
+
+
+def test_identical_hidden_units_stall_and_the_page_says_why(watched) -> None:
+    watched.open("/network?scene=net-symmetry", READY_NETWORK)
+    page = watched.page
+    page.evaluate("window.hillside.session.seek(3000)")
+    page.wait_for_function("() => window.hillside.session.ended")
+    ending = page.evaluate("window.hillside.session.statuses[0]")
+    assert ending["status"] == "stalled" and "same gradient" in ending["message"]
+    assert "has stalled" in page.inner_text("#status-list") and ending["message"] in page.inner_text("#status-list")
+    # Every layer's gradient is exactly zero: the chart says so instead of drawing an empty log axis.
+    norms = page.evaluate("window.hillside.session.current(0).layer_grad_norms")
+    assert all(n == 0 for n in norms)
+    notes = page.evaluate("document.getElementById('net-grad-plot').layout.annotations.map(a => a.text)")
+    assert len(notes) == 1 and "0" in notes[0]
+    assert watched.errors == []
+
+
+def test_the_neuron_view_panel_shows_the_neurons_two_runs(watched) -> None:
+    watched.open("/network?scene=net-neuron", READY_SESSION)
+    page = watched.page
+    seek(page, 120)
+    page.wait_for_function("() => document.getElementById('neuron-cross').data?.length === 2")
+    page.wait_for_function("() => document.getElementById('net-loss-plot').data?.[0]?.x?.length === 121")
+    rows = page.eval_on_selector_all("#net-scoreboard tbody tr", "rs => rs.map(r => r.cells[0].textContent)")
+    assert [r.strip() for r in rows] == ["squared error", "cross-entropy"]
+    neuron = page.evaluate("window.hillside.neuron")
+    drawn = page.evaluate("document.getElementById('net-loss-plot').data.map(t => t.y[120])")
+    assert drawn == pytest.approx([neuron["losses"]["squared_error"][120], neuron["losses"]["cross_entropy"][120]])
+    slopes = page.evaluate("document.getElementById('net-grad-plot').data.map(t => t.y[0])")
+    assert slopes == pytest.approx([abs(neuron["gradients"][k][0][0]) for k in ("squared_error", "cross_entropy")])
+    assert page.inner_text("#status-list") == ""  # the spiral behind the clock has nothing to say here
+    assert watched.errors == []

@@ -29,7 +29,7 @@ function pointsTrace(set, hollow, th) {
 export function drawBoundary(div, data, picture, run, title) {
   const th = theme();
   const layout = baseLayout(th, {
-    margin: { l: th.font * 2.4, r: th.font * 0.5, t: th.font * 1.8, b: th.font * 2 },
+    margin: { l: th.font * 3, r: th.font * 0.6, t: th.font * 1.8, b: th.font * 2 },
     title: { text: title, font: { size: th.font, color: colour(run) }, x: 0.02, y: 0.98 },
     uirevision: "boundary",
   });
