@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from app.api import budget
 from app.api.errors import LimitedRoute
 from app.api.responses import FastJSON
 from app.api.schemas import (
@@ -59,10 +60,11 @@ def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
     responses=ERRORS,
     summary="Run an optimizer for up to N steps and return every frame",
 )
-def optimize(body: OptimizeRequest) -> FastJSON:
+def optimize(body: OptimizeRequest, request: Request) -> FastJSON:
     """Stateless: frame 0 is the start; status says why it stopped (converged, diverged or max_steps)."""
     run = Run(config_from(body, max_steps=body.steps))
-    run.advance(body.steps)
+    budget.check_request(run, body.steps, budget.settings_of(request), asked="steps")
+    budget.compute(request, run, body.steps)
     return FastJSON(
         {
             "config": run.config.describe(),
@@ -85,9 +87,10 @@ def _public(run_id: str, run: Run, since: int = 0) -> dict[str, Any]:
     responses=ERRORS,
     summary="Create a run kept on the server, at step 0",
 )
-def create_run(body: RunCreate, store: Store) -> FastJSON:
+def create_run(body: RunCreate, store: Store, request: Request) -> FastJSON:
     run = Run(config_from(body, max_steps=body.max_steps))
-    run_id = store.add(run)
+    budget.check_step_cost(run, budget.settings_of(request))
+    run_id = budget.keep(store, run, request)
     return FastJSON(_public(run_id, run), status_code=201, headers={"Location": f"/api/v1/runs/{run_id}"})
 
 
@@ -108,13 +111,18 @@ def get_run(
     responses=NOT_FOUND,
     summary="Take up to n more steps",
 )
-def step_run(run_id: str, store: Store, body: StepRequest | None = None) -> FastJSON:
-    """Steps stop early when the run converges, diverges or reaches its max_steps; status says which."""
+def step_run(run_id: str, store: Store, request: Request, body: StepRequest | None = None) -> FastJSON:
+    """Steps stop early when the run converges, diverges or reaches its max_steps; status says which.
+
+    Refused with 422 when the steps would cost more work than one request may do (the answer says how many
+    fit), and with 503 when the server has no room for their frames without removing someone's new run.
+    """
     n = body.n if body else 1
     run = store.get(run_id)
     with store.lock_for(run):
-        frames = run.advance(n)
-        return FastJSON({"id": run_id, **run.summary(), "frames": frames})
+        first = len(run.frames)
+        budget.advance(request, store, run_id, run, n)
+        return FastJSON({"id": run_id, **run.summary(), "frames": run.frames[first:]})
 
 
 @router.delete("/runs/{run_id}", status_code=204, responses={404: {"model": ErrorBody}}, summary="Forget a run")
