@@ -45,6 +45,7 @@ POLICY_VIOLATION = 1008
 SLOW_AFTER_SECONDS = 1.0  # a player this far behind its clock plays slower, and says so
 HEADROOM = 0.8  # ... at this share of the rate it managed, so that it keeps up afterwards
 LOCK_WAIT_SECONDS = 0.1  # a tick held up this long by a command restarts the clock instead
+MAX_QUEUED_COMMANDS = 100  # commands read but not yet carried out (the rate limit keeps this short)
 HEAVY_SESSION_BYTES = 32_000_000  # a session that held this much gives its memory back when it ends
 
 
@@ -235,6 +236,31 @@ async def live(websocket: WebSocket) -> None:
         state.live_connections -= 1
 
 
+async def _worker(
+    session: LiveSession,
+    outbox: Outbox,
+    restart: asyncio.Event,
+    busy: asyncio.Lock,
+    pool: ComputePool,
+    commands: asyncio.Queue[Any],
+) -> None:
+    """Carry out commands in order while the receiver keeps reading, so a disconnect ends a long seek at once.
+
+    A command may compute thousands of steps (a seek, a start from a shared link): it is done in slices in
+    the compute pool, in turns with everyone else; the lock keeps this session's ticks out meanwhile.
+    """
+    while True:
+        message = await commands.get()
+        async with busy:
+            try:
+                replies = await pool.run(session.handle_sliced(message))
+            except SessionError as error:
+                replies = [_error(str(error))]
+        outbox.put(replies, len(session.runs))
+        if session.playing and isinstance(message, dict) and message.get("type") == "play":
+            restart.set()
+
+
 def _too_large(raw: dict[str, Any]) -> bool:
     """Past the cap in bytes as sent (UTF-8), not in characters: an emoji is four bytes."""
     text, data = raw.get("text"), raw.get("bytes")
@@ -261,10 +287,15 @@ async def _serve(websocket: WebSocket, settings: Any) -> None:
     busy = asyncio.Lock()
     limiter = RateLimiter(RATE_PER_SECOND, RATE_BURST)
     violations = 0
+    commands: asyncio.Queue[Any] = asyncio.Queue(MAX_QUEUED_COMMANDS)
     tasks = [
         asyncio.create_task(_sender(websocket, outbox)),
         asyncio.create_task(_player(session, outbox, restart, busy, pool)),
+        asyncio.create_task(_worker(session, outbox, restart, busy, pool, commands)),
     ]
+    serving = asyncio.current_task()
+    # A command that fails unexpectedly ends the connection, as it did when commands ran in the receiver.
+    tasks[2].add_done_callback(lambda task: task.cancelled() or task.exception() is None or serving.cancel())
     try:
         while True:
             try:
@@ -298,16 +329,10 @@ async def _serve(websocket: WebSocket, settings: Any) -> None:
             except orjson.JSONDecodeError:
                 outbox.put([_error('That message is not valid JSON; send an object such as {"type": "pause"}.')], 0)
                 continue
-            # A command may compute thousands of steps (a seek, a start from a shared link): it is done in
-            # slices in the compute pool, in turns with everyone else; the lock keeps this session's ticks out.
-            async with busy:
-                try:
-                    replies = await pool.run(session.handle_sliced(message))
-                except SessionError as error:
-                    replies = [_error(str(error))]
-            outbox.put(replies, len(session.runs))
-            if session.playing and isinstance(message, dict) and message.get("type") == "play":
-                restart.set()
+            try:
+                commands.put_nowait(message)
+            except asyncio.QueueFull:
+                outbox.put([_error(f"{MAX_QUEUED_COMMANDS} commands are already waiting; wait for their answers.")], 0)
     except WebSocketDisconnect:
         pass
     finally:
