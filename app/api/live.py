@@ -26,7 +26,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from app import memory
-from app.compute import ComputePool, pool_of
+from app.compute import ComputePool, Share, pool_of
 from app.live.session import Ledger, LiveSession, SessionError
 from app.pages import load_messages
 
@@ -153,7 +153,7 @@ async def _sender(websocket: WebSocket, outbox: Outbox) -> None:
 
 
 async def _player(
-    session: LiveSession, outbox: Outbox, restart: asyncio.Event, busy: asyncio.Lock, pool: ComputePool
+    session: LiveSession, outbox: Outbox, restart: asyncio.Event, busy: asyncio.Lock, pool: ComputePool, share: Share
 ) -> None:
     loop = asyncio.get_running_loop()
     while True:
@@ -172,7 +172,7 @@ async def _player(
                     origin, ticks = loop.time(), 0
                 if not session.playing:
                     break
-                messages = await pool.run(session.tick_sliced())
+                messages = await pool.run(session.tick_sliced(), share)
             outbox.put(messages, len(session.runs))
             elapsed = loop.time() - origin
             if session.playing and elapsed - ticks / session.fps > SLOW_AFTER_SECONDS:
@@ -242,6 +242,7 @@ async def _worker(
     restart: asyncio.Event,
     busy: asyncio.Lock,
     pool: ComputePool,
+    share: Share,
     commands: asyncio.Queue[Any],
 ) -> None:
     """Carry out commands in order while the receiver keeps reading, so a disconnect ends a long seek at once.
@@ -253,7 +254,7 @@ async def _worker(
         message = await commands.get()
         async with busy:
             try:
-                replies = await pool.run(session.handle_sliced(message))
+                replies = await pool.run(session.handle_sliced(message), share)
             except SessionError as error:
                 replies = [_error(str(error))]
         outbox.put(replies, len(session.runs))
@@ -288,10 +289,11 @@ async def _serve(websocket: WebSocket, settings: Any) -> None:
     limiter = RateLimiter(RATE_PER_SECOND, RATE_BURST)
     violations = 0
     commands: asyncio.Queue[Any] = asyncio.Queue(MAX_QUEUED_COMMANDS)
+    share = Share()  # this connection's place in the compute pool's fair queue
     tasks = [
         asyncio.create_task(_sender(websocket, outbox)),
-        asyncio.create_task(_player(session, outbox, restart, busy, pool)),
-        asyncio.create_task(_worker(session, outbox, restart, busy, pool, commands)),
+        asyncio.create_task(_player(session, outbox, restart, busy, pool, share)),
+        asyncio.create_task(_worker(session, outbox, restart, busy, pool, share, commands)),
     ]
     serving = asyncio.current_task()
     # A command that fails unexpectedly ends the connection, as it did when commands ran in the receiver.
@@ -344,7 +346,7 @@ async def _serve(websocket: WebSocket, settings: Any) -> None:
         session.ledger.record(session, 0)
         session.runs = []
         if session.peak_bytes > HEAVY_SESSION_BYTES:
-            await pool.call(memory.give_back)
+            await pool.call(memory.give_back, share)
         if websocket.application_state == WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
                 await websocket.close()
