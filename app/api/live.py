@@ -252,12 +252,15 @@ async def _worker(
     """
     while True:
         message = await commands.get()
+        held = session.bytes()
         async with busy:
             try:
                 replies = await pool.run(session.handle_sliced(message), share)
             except SessionError as error:
                 replies = [_error(str(error))]
         outbox.put(replies, len(session.runs))
+        if held - session.bytes() > HEAVY_SESSION_BYTES:  # a heavy race was stopped or replaced
+            await pool.call(memory.give_back, share)
         if session.playing and isinstance(message, dict) and message.get("type") == "play":
             restart.set()
 
