@@ -23,7 +23,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from websockets.sync.client import ClientConnection, connect
 
-from app.live.session import LiveSession, SessionError
+from app.live.session import Ledger, LiveSession, SessionError
 from app.main import create_app
 from app.nn.run import NetworkConfig, NetworkRun
 from app.runs import cost
@@ -312,6 +312,21 @@ def test_a_session_holds_no_more_bytes_than_its_budget() -> None:
         paused = session.tick()
     assert any(m["type"] == "error" and "one connection may hold" in m["message"] for m in paused)
     assert 0 < session.bytes() <= 3_000_000
+
+
+def test_all_connections_together_hold_no_more_than_the_live_budget() -> None:
+    network = {"network": {**HEAVY, "points": 100, "batch": 0}, "optimizer": "adam"}
+    settings = Settings(max_live_bytes=4_000_000)
+    ledger = Ledger()
+    first, second = LiveSession(settings, ledger), LiveSession(settings, ledger)
+    for session in (first, second):
+        session.handle({"type": "start", "max_steps": 5000, "runs": [network] * 2})
+    first.handle({"type": "seek", "step": 120})  # about 3.1 MB
+    with pytest.raises(SessionError, match="other live races"):
+        second.handle({"type": "seek", "step": 60})
+    first.handle({"type": "stop"})  # what a race gives up is free for the others at once
+    second.handle({"type": "seek", "step": 60})
+    assert ledger.total() == second.bytes() <= settings.max_live_bytes
 
 
 # ----- a message is what it says ---------------------------------------------------------------------------------

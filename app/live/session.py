@@ -87,26 +87,26 @@ def _check_hyperparameters(optimizer: Any, given: dict[str, Any]) -> None:
 
 
 class Ledger:
-    """Bytes held by each live session, so one connection's growth is checked against all of them."""
+    """Bytes held by each live session, so one connection's growth is checked against all of them (in O(1))."""
 
     def __init__(self) -> None:
         self._held: dict[int, int] = {}
+        self._total = 0
         self._lock = threading.Lock()
 
     def record(self, owner: object, size: int) -> None:
         with self._lock:
+            self._total += size - self._held.pop(id(owner), 0)
             if size:
                 self._held[id(owner)] = size
-            else:
-                self._held.pop(id(owner), None)
 
     def others(self, owner: object) -> int:
         with self._lock:
-            return sum(size for key, size in self._held.items() if key != id(owner))
+            return self._total - self._held.get(id(owner), 0)
 
     def total(self) -> int:
         with self._lock:
-            return sum(self._held.values())
+            return self._total
 
 
 class LiveSession:
