@@ -190,6 +190,8 @@ def _slow_down(session: LiveSession, achieved: float) -> list[dict[str, Any]]:
         session.fps = 1.0
         session.skip = max(1, int(session.skip * rate))
     steps = session.fps * session.skip
+    if steps >= asked:
+        return []  # already one step a second: nothing slower to offer, and nothing new to say
     values = {"asked": f"{asked:g}", "steps": f"{steps:g}"}
     text = load_messages()["live.slowed"]
     for name, value in values.items():
