@@ -129,11 +129,21 @@ class ComputePool:
             self._ready.notify_all()
 
 
+_POOLS: dict[int, ComputePool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
 def pool_of(state: Any, threads: int) -> ComputePool:
-    """The application's pool, made on first use (``state`` is ``app.state``)."""
+    """The application's pool (``state`` is ``app.state``), made on first use.
+
+    One pool per process and size, shared by every app made in it (tests make hundreds): its workers are
+    the process's computing threads, and fairness is between everyone the process serves.
+    """
     pool = getattr(state, "compute", None)
     if pool is None:
-        pool = state.compute = ComputePool(threads)
+        with _POOLS_LOCK:
+            pool = _POOLS.get(threads) or _POOLS.setdefault(threads, ComputePool(threads))
+        state.compute = pool
     return pool
 
 
