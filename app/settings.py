@@ -14,19 +14,33 @@ def env_names(variable: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every limit a request can run into; each has a 4xx message that names it."""
+    """Every limit a request can run into; each has a 4xx message that names it.
+
+    Work is counted in operations (about one multiply-add, roughly a nanosecond and a half of one core of a
+    laptop; see app/runs/cost.py and app/nn/cost.py for the estimates) and memory in bytes. The defaults fit
+    a 4 GB laptop serving a lecture hall.
+    """
 
     max_steps_per_request: int = 10_000
     max_steps_per_run: int = 20_000
     max_resolution: int = 500
     max_live_runs: int = 1_000
-    max_stored_frames: int = 1_000_000  # over all runs kept by /runs and /network/runs (about 1 KB a frame)
+    max_stored_frames: int = 1_000_000  # over all runs kept by /runs and /network/runs
+    max_stored_bytes: int = 1_000_000_000  # the same runs, counted in bytes (a network frame carries its weights)
+    run_protected_seconds: float = 120.0  # a run this young is never evicted to make room for someone else's
     run_idle_seconds: float = 30 * 60
     max_runs_per_race: int = 8
     max_connections: int = 1_000  # live websocket connections per server process
     websocket_idle_seconds: float = 30 * 60  # a paused connection with no message for this long is closed
+    max_session_bytes: int = 300_000_000  # what one websocket connection's race may hold
+    max_live_bytes: int = 1_500_000_000  # what all websocket connections together may hold
     max_dimension: int = 2
     max_body_bytes: int = 64 * 1024  # a run config is a few hundred bytes; nothing needs more
+    compute_threads: int = 2  # workers that compute for every client, in turns; the event loop only moves bytes
+    work_per_slice: int = 20_000_000  # one turn in the compute pool (about 30 ms): a tick or part of a command
+    max_work_per_step: int = 100_000_000  # one step of one run, which cannot be cut into turns
+    max_work_per_request: int = 2_000_000_000  # one REST call (/optimize, /runs/{id}/step, /network/.../step)
+    max_work_per_command: int = 20_000_000_000  # one websocket step, seek, back or update (computed in turns)
 
     # Who may talk to the server, and how much of a request it waits for (app/hosts.py, app/origins.py,
     # app/http_limits.py). Loopback names, IP literals and this machine's own names always pass the Host

@@ -281,3 +281,32 @@ def test_a_paused_connection_that_says_nothing_is_closed_and_told_why() -> None:
         assert "without a message" in error["message"]
         with pytest.raises(WebSocketDisconnect):
             ws.receive_json()
+
+
+def test_a_race_computed_in_the_smallest_slices_is_the_race_computed_at_once() -> None:
+    """Slicing the work (one step a turn) changes when it is done, never what it computes."""
+    from app.compute import advance_sliced, drain
+    from app.live.session import LiveSession
+    from app.runs.factory import build_config
+    from app.runs.run import replay
+    from app.settings import Settings
+
+    runs = [
+        {"function": "rosenbrock", "optimizer": "adam", "hyperparameters": {"lr": 0.01}},
+        {"function": "rosenbrock", "optimizer": "bfgs"},
+    ]
+    session = LiveSession(Settings(work_per_slice=1))
+    session.handle({"type": "start", "max_steps": 400, "runs": runs})
+    work = session.handle_sliced({"type": "seek", "step": 300})
+    turns = 0
+    with pytest.raises(StopIteration):
+        while True:
+            next(work)
+            turns += 1
+    assert turns >= 300  # one step a turn for the longer run
+    for run, spec in zip(session.runs, runs, strict=True):
+        config = build_config(spec["function"], spec["optimizer"], spec.get("hyperparameters", {}), max_steps=400)
+        alone = replay(config, 300)
+        assert run.frames == alone.frames
+    drain(advance_sliced(session.runs, 350, 1))
+    assert all(run.step == 350 or run.status != "running" for run in session.runs)

@@ -19,6 +19,9 @@ from app.api.schemas import (
 )
 from app.expressions import formula as formulas
 from app.expressions import parser
+from app.nn.datasets import MAX_POINTS
+from app.nn.run import MAX_LAYERS, MAX_UNITS
+from app.nn.run import MAX_STEPS as MAX_NETWORK_STEPS
 from app.objectives import CATALOGUE
 from app.objectives.base import Objective
 from app.optimizers.base import Hyperparameter
@@ -161,6 +164,25 @@ def limits(request: Request) -> FastJSON:
                 "largest_value": parser.MAX_VALUE,
                 "gradient_parts": formulas.MAX_GRADIENT_NODES,
                 "second_derivative_parts": formulas.MAX_DERIVATIVE_NODES,
+            },
+            "network": {
+                "layers": MAX_LAYERS,
+                "units_per_layer": MAX_UNITS,
+                "points": MAX_POINTS,
+                "max_steps": MAX_NETWORK_STEPS,
+            },
+            "work": {
+                "per_step": settings.max_work_per_step,
+                "per_request": settings.max_work_per_request,
+                "per_command": settings.max_work_per_command,
+                "per_slice": settings.work_per_slice,
+            },
+            "memory": {
+                "stored_bytes": settings.max_stored_bytes,
+                "stored_frames": settings.max_stored_frames,
+                "protected_seconds": settings.run_protected_seconds,
+                "connection_bytes": settings.max_session_bytes,
+                "live_bytes": settings.max_live_bytes,
             },
         }
     )

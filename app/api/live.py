@@ -6,6 +6,11 @@ player ticks the session at the chosen frame rate on an absolute schedule
 outbox. The outbox coalesces: a client that reads slowly gets several steps
 in one message and, past a cap, only the newest frames, so the server never
 buffers without bound. When the socket closes, all three end.
+
+The event loop only moves bytes: every command and every tick is computed in
+the shared compute pool (app/compute.py) in short slices that take turns with
+everyone else's. A player that falls behind still awaits between ticks, and
+past a second behind it plays at the rate the server can keep and says so.
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
-from app.live.session import LiveSession, SessionError
+from app import memory
+from app.compute import ComputePool, Share, pool_of
+from app.live.session import Ledger, LiveSession, SessionError
+from app.pages import load_messages
 
 router = APIRouter()
 
@@ -34,6 +42,11 @@ MAX_PENDING_FRAMES_PER_RUN = 256
 MAX_PENDING_REPLIES = 1_000
 KEPT_ERRORS = 20
 POLICY_VIOLATION = 1008
+SLOW_AFTER_SECONDS = 1.0  # a player this far behind its clock plays slower, and says so
+HEADROOM = 0.8  # ... at this share of the rate it managed, so that it keeps up afterwards
+LOCK_WAIT_SECONDS = 0.1  # a tick held up this long by a command restarts the clock instead
+MAX_QUEUED_COMMANDS = 100  # commands read but not yet carried out (the rate limit keeps this short)
+HEAVY_SESSION_BYTES = 32_000_000  # a session that held this much gives its memory back when it ends
 
 
 class Outbox:
@@ -139,7 +152,9 @@ async def _sender(websocket: WebSocket, outbox: Outbox) -> None:
             await websocket.send_text(orjson.dumps(message).decode())
 
 
-async def _player(session: LiveSession, outbox: Outbox, restart: asyncio.Event, busy: asyncio.Lock) -> None:
+async def _player(
+    session: LiveSession, outbox: Outbox, restart: asyncio.Event, busy: asyncio.Lock, pool: ComputePool, share: Share
+) -> None:
     loop = asyncio.get_running_loop()
     while True:
         await restart.wait()
@@ -148,15 +163,50 @@ async def _player(session: LiveSession, outbox: Outbox, restart: asyncio.Event, 
         while session.playing and not restart.is_set():
             ticks += 1
             delay = origin + ticks / session.fps - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            elif delay < -1.0:  # far behind (the machine stalled): resynchronise instead of bursting
-                origin, ticks = loop.time(), 0
+            await asyncio.sleep(max(delay, 0.0))  # even when behind: other connections get their turn
             if restart.is_set():
                 break
+            asked = loop.time()
             async with busy:
-                messages = session.tick()
+                if loop.time() - asked > LOCK_WAIT_SECONDS:  # a command ran meanwhile: not the player's lag
+                    origin, ticks = loop.time(), 0
+                if not session.playing:
+                    break
+                messages = await pool.run(session.tick_sliced(), share)
             outbox.put(messages, len(session.runs))
+            elapsed = loop.time() - origin
+            if session.playing and elapsed - ticks / session.fps > SLOW_AFTER_SECONDS:
+                outbox.put(_slow_down(session, ticks / elapsed), len(session.runs))
+                origin, ticks = loop.time(), 0
+
+
+def _slow_down(session: LiveSession, achieved: float) -> list[dict[str, Any]]:
+    """Play at the rate the server keeps (fewer frames a second, then fewer steps a frame); tell the client."""
+    asked = session.fps * session.skip
+    rate = achieved * HEADROOM  # frames a second that can be kept
+    if rate >= 1:
+        session.fps = float(max(1, int(rate)))
+    else:
+        session.fps = 1.0
+        session.skip = max(1, int(session.skip * rate))
+    steps = session.fps * session.skip
+    if steps >= asked:
+        return []  # already one step a second: nothing slower to offer, and nothing new to say
+    values = {"asked": f"{asked:g}", "steps": f"{steps:g}"}
+    text = load_messages()["live.slowed"]
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return [
+        {
+            "type": "playback",
+            "playing": session.playing,
+            "fps": session.fps,
+            "skip": session.skip,
+            "step": session.cursor,
+            "slowed": True,
+        },
+        {"type": "notice", "key": "live.slowed", "values": values, "message": text},
+    ]
 
 
 def _error(message: str) -> dict[str, Any]:
@@ -188,17 +238,71 @@ async def live(websocket: WebSocket) -> None:
         state.live_connections -= 1
 
 
+async def _worker(
+    session: LiveSession,
+    outbox: Outbox,
+    restart: asyncio.Event,
+    busy: asyncio.Lock,
+    pool: ComputePool,
+    share: Share,
+    commands: asyncio.Queue[Any],
+) -> None:
+    """Carry out commands in order while the receiver keeps reading, so a disconnect ends a long seek at once.
+
+    A command may compute thousands of steps (a seek, a start from a shared link): it is done in slices in
+    the compute pool, in turns with everyone else; the lock keeps this session's ticks out meanwhile.
+    """
+    while True:
+        message = await commands.get()
+        held = session.bytes()
+        async with busy:
+            try:
+                replies = await pool.run(session.handle_sliced(message), share)
+            except SessionError as error:
+                replies = [_error(str(error))]
+        outbox.put(replies, len(session.runs))
+        if held - session.bytes() > HEAVY_SESSION_BYTES:  # a heavy race was stopped or replaced
+            await pool.call(memory.give_back, share)
+        if session.playing and isinstance(message, dict) and message.get("type") == "play":
+            restart.set()
+
+
+def _too_large(raw: dict[str, Any]) -> bool:
+    """Past the cap in bytes as sent (UTF-8), not in characters: an emoji is four bytes."""
+    text, data = raw.get("text"), raw.get("bytes")
+    if text is not None:
+        return len(text) > MAX_MESSAGE_BYTES or (
+            4 * len(text) > MAX_MESSAGE_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES
+        )
+    return len(data or b"") > MAX_MESSAGE_BYTES
+
+
+def _ledger(state: Any) -> Ledger:
+    ledger = getattr(state, "live_ledger", None)
+    if ledger is None:
+        ledger = state.live_ledger = Ledger()
+    return ledger
+
+
 async def _serve(websocket: WebSocket, settings: Any) -> None:
-    session = LiveSession(settings)
+    state = websocket.app.state
+    pool = pool_of(state, settings.compute_threads)
+    session = LiveSession(settings, _ledger(state))
     outbox = Outbox()
     restart = asyncio.Event()
     busy = asyncio.Lock()
     limiter = RateLimiter(RATE_PER_SECOND, RATE_BURST)
     violations = 0
+    commands: asyncio.Queue[Any] = asyncio.Queue(MAX_QUEUED_COMMANDS)
+    share = Share()  # this connection's place in the compute pool's fair queue
     tasks = [
         asyncio.create_task(_sender(websocket, outbox)),
-        asyncio.create_task(_player(session, outbox, restart, busy)),
+        asyncio.create_task(_player(session, outbox, restart, busy, pool, share)),
+        asyncio.create_task(_worker(session, outbox, restart, busy, pool, share, commands)),
     ]
+    serving = asyncio.current_task()
+    # A command that fails unexpectedly ends the connection, as it did when commands ran in the receiver.
+    tasks[2].add_done_callback(lambda task: task.cancelled() or task.exception() is None or serving.cancel())
     try:
         while True:
             try:
@@ -214,9 +318,6 @@ async def _serve(websocket: WebSocket, settings: Any) -> None:
                 break
             if raw["type"] == "websocket.disconnect":
                 break
-            text = raw.get("text")
-            if text is None:
-                text = (raw.get("bytes") or b"").decode("utf-8", "replace")
             if not limiter.allow():
                 violations += 1
                 if violations > MAX_VIOLATIONS:
@@ -224,24 +325,21 @@ async def _serve(websocket: WebSocket, settings: Any) -> None:
                     break
                 outbox.put([_error(f"Too many messages: at most {RATE_PER_SECOND:g} a second.")], 0)
                 continue
-            if len(text) > MAX_MESSAGE_BYTES:
+            if _too_large(raw):
                 outbox.put([_error(f"Message too large: at most {MAX_MESSAGE_BYTES // 1024} KiB.")], 0)
                 continue
+            text = raw.get("text")
+            if text is None:
+                text = (raw.get("bytes") or b"").decode("utf-8", "replace")
             try:
                 message = orjson.loads(text)
             except orjson.JSONDecodeError:
                 outbox.put([_error('That message is not valid JSON; send an object such as {"type": "pause"}.')], 0)
                 continue
-            # A command may compute thousands of steps (a seek, a start from a shared link): do it in a
-            # worker thread so every other stream keeps its clock; the lock keeps this session's ticks out.
-            async with busy:
-                try:
-                    replies = await asyncio.to_thread(session.handle, message)
-                except SessionError as error:
-                    replies = [_error(str(error))]
-            outbox.put(replies, len(session.runs))
-            if session.playing and isinstance(message, dict) and message.get("type") == "play":
-                restart.set()
+            try:
+                commands.put_nowait(message)
+            except asyncio.QueueFull:
+                outbox.put([_error(f"{MAX_QUEUED_COMMANDS} commands are already waiting; wait for their answers.")], 0)
     except WebSocketDisconnect:
         pass
     finally:
@@ -250,6 +348,10 @@ async def _serve(websocket: WebSocket, settings: Any) -> None:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        session.ledger.record(session, 0)
+        session.runs = []
+        if session.peak_bytes > HEAVY_SESSION_BYTES:
+            await pool.call(memory.give_back, share)
         if websocket.application_state == WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
                 await websocket.close()

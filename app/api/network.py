@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from app.api import budget
 from app.api.errors import LimitedRoute
 from app.api.network_schemas import (
     BIASES_HELP,
@@ -50,13 +51,14 @@ def _public(run_id: str, run: NetworkRun, since: int = 0) -> dict[str, Any]:
 @router.post(
     "/runs", status_code=201, response_model=NetworkRunPublic, responses=ERRORS, summary="Create a network run"
 )
-def create(body: NetworkRunCreate, store: Store) -> FastJSON:
+def create(body: NetworkRunCreate, store: Store, request: Request) -> FastJSON:
     """The data set, the initial weights and every shuffle come from `seed`: the same body trains the same way."""
     try:
         run = NetworkRun(body.config(body.max_steps))
     except NetworkConfigError as error:
         raise ConfigError(str(error)) from None
-    run_id = store.add(run)
+    budget.check_step_cost(run, budget.settings_of(request))
+    run_id = budget.keep(store, run, request)
     return FastJSON(_public(run_id, run), status_code=201, headers={"Location": f"/api/v1/network/runs/{run_id}"})
 
 
@@ -68,11 +70,12 @@ def read(run_id: str, store: Store, since: int = Query(0, ge=0, le=MAX_STEPS)) -
 
 
 @router.post("/runs/{run_id}/step", response_model=NetworkRunPublic, responses=NOT_FOUND, summary="Train n more steps")
-def step(run_id: str, store: Store, body: NetworkStepRequest | None = None) -> FastJSON:
+def step(run_id: str, store: Store, request: Request, body: NetworkStepRequest | None = None) -> FastJSON:
+    """422 past the work one request may do (the answer says how many steps fit); 503 when the store is full."""
     run = _network(store, run_id)
     with store.lock_for(run):
         first = run.step + 1
-        run.advance(body.n if body else 1)
+        budget.advance(request, store, run_id, run, body.n if body else 1)
         return FastJSON(_public(run_id, run, first))
 
 
@@ -120,14 +123,17 @@ def loss_landscape(
     responses=ERRORS,
     summary="The same for a run described by its config: it is replayed to `step` first (stateless)",
 )
-def landscape_of_config(body: LandscapeRequest) -> FastJSON:
+def landscape_of_config(body: LandscapeRequest, request: Request) -> FastJSON:
     try:
         run = NetworkRun(body.run.config(max(body.step, 1)))
     except NetworkConfigError as error:
         raise ConfigError(str(error)) from None
-    run.advance(body.step)
-    history = np.array(run.history)
-    return FastJSON(_landscape(run, run.theta, history, body.resolution, body.span, body.directions, body.biases))
+    budget.check_step_cost(run, budget.settings_of(request))
+    budget.check_request(run, body.step, budget.settings_of(request), asked="step")
+    budget.compute(request, run, body.step)
+    return FastJSON(
+        _landscape(run, run.theta, np.array(run.history), body.resolution, body.span, body.directions, body.biases)
+    )
 
 
 def _landscape(

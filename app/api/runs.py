@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from app.api import budget
 from app.api.errors import LimitedRoute
 from app.api.projection import FRAME_FIELDS, FrameShape, shape_frames
 from app.api.responses import FastJSON
@@ -63,6 +64,7 @@ def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
 def optimize(
     body: OptimizeRequest,
     shape: FrameShape,
+    request: Request,
     format: Literal["csv", "json", "html"] | None = Query(None, description="A file to download instead (see export)."),
 ) -> Response:
     """Stateless: frame 0 is the start; status says why it stopped (converged, stalled, diverged or max_steps).
@@ -71,7 +73,8 @@ def optimize(
     `format=csv|json|html` answers with the run as a file to download, as `GET /runs/{id}/export` does.
     """
     run = Run(config_from(body, max_steps=body.steps))
-    run.advance(body.steps)
+    budget.check_request(run, body.steps, budget.settings_of(request), asked="steps")
+    budget.compute(request, run, body.steps)
     if format is not None:
         from app.api.export import export_run  # export builds on this module: imported here, not at the top
 
@@ -99,9 +102,10 @@ def _public(run_id: str, run: Run, since: int = 0, shape: tuple = (FRAME_FIELDS,
     responses=ERRORS,
     summary="Create a run kept on the server, at step 0",
 )
-def create_run(body: RunCreate, store: Store) -> FastJSON:
+def create_run(body: RunCreate, store: Store, request: Request) -> FastJSON:
     run = Run(config_from(body, max_steps=body.max_steps))
-    run_id = store.add(run)
+    budget.check_step_cost(run, budget.settings_of(request))
+    run_id = budget.keep(store, run, request)
     return FastJSON(_public(run_id, run), status_code=201, headers={"Location": f"/api/v1/runs/{run_id}"})
 
 
@@ -124,13 +128,18 @@ def get_run(
     responses=NOT_FOUND,
     summary="Take up to n more steps",
 )
-def step_run(run_id: str, store: Store, body: StepRequest | None = None) -> FastJSON:
-    """Steps stop early when the run converges, stalls, diverges or reaches its max_steps; status says which."""
+def step_run(run_id: str, store: Store, request: Request, body: StepRequest | None = None) -> FastJSON:
+    """Steps stop early when the run converges, stalls, diverges or reaches its max_steps; status says which.
+
+    Refused with 422 when the steps would cost more work than one request may do (the answer says how many
+    fit), and with 503 when the server has no room for their frames without removing someone's new run.
+    """
     n = body.n if body else 1
     run = store.get(run_id)
     with store.lock_for(run):
-        frames = run.advance(n)
-        return FastJSON({"id": run_id, **run.summary(), "frames": frames})
+        first = len(run.frames)
+        budget.advance(request, store, run_id, run, n)
+        return FastJSON({"id": run_id, **run.summary(), "frames": run.frames[first:]})
 
 
 @router.delete("/runs/{run_id}", status_code=204, responses={404: {"model": ErrorBody}}, summary="Forget a run")

@@ -317,6 +317,20 @@ class Limits(BaseModel):
         description="Typed formulas: characters, nesting, parts, constants, exponents, powers such as x^y, "
         "and the size of their derivatives."
     )
+    network: dict[str, float] = Field(
+        default_factory=dict, description="Networks: hidden layers, units per layer, points, max_steps."
+    )
+    work: dict[str, float] = Field(
+        default_factory=dict,
+        description="Work in operations (about one multiply-add each): one step of a run, one REST request, one "
+        "websocket command, one turn in the shared compute pool. Past one, a 4xx says how many steps fit.",
+    )
+    memory: dict[str, float] = Field(
+        default_factory=dict,
+        description="Bytes kept for /runs and /network/runs in all (runs younger than protected_seconds are never "
+        "evicted for someone else's: a creation is refused with 503 and Retry-After instead), and for one live "
+        "connection and all of them.",
+    )
 
 
 class ErrorBody(BaseModel):

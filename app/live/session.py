@@ -5,26 +5,38 @@ messages to send and never touch a socket, so it can be tested without one
 and the websocket layer only moves bytes and keeps time. Every run is
 replayable from its config, so "back" and "seek" just move a cursor over
 frames already computed, and "update" branches a run by replaying it.
+
+The work is sliced: ``handle_sliced`` and ``tick_sliced`` are generators that
+yield after about ``work_per_slice`` operations, so the server can compute a
+long seek in turns with every other client's work (app/compute.py). Before
+computing, a command is checked against its budgets: the work of one step,
+the work of one command, and the bytes this race (and all races together)
+may hold; past one, the client is told what to ask for instead.
 """
 
 from __future__ import annotations
 
+import math
+import threading
+from collections.abc import Generator
 from dataclasses import replace
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from app.api.catalogue import function_info
 from app.api.errors import describe_pydantic_error
 from app.api.network_schemas import NetworkRunSpec
 from app.api.runs import config_from
-from app.api.schemas import HyperparameterValues, RunSpec
+from app.api.schemas import HyperparameterValues, RunSpec, Strict
+from app.compute import advance_sliced, drain
 from app.nn.run import MAX_STEPS as MAX_NETWORK_STEPS
 from app.nn.run import NetworkConfigError, NetworkRun
 from app.optimizers.base import HyperparameterError, resolve_hyperparameters
+from app.runs import cost
 from app.runs.config import HyperparameterChange
 from app.runs.factory import ConfigError, check_start
-from app.runs.run import RUNNING, Run, advance_to, branch, replay
+from app.runs.run import RUNNING, Run, replay
 from app.settings import Settings
 
 Message = dict[str, Any]
@@ -34,8 +46,7 @@ class SessionError(ValueError):
     """A client message we cannot act on; the text goes back as an ``error`` message."""
 
 
-class ChangeSpec(BaseModel):
-    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)  # strict: true is not 1.0
+class ChangeSpec(Strict):
     at_step: int = Field(ge=0, le=1_000_000)
     hyperparameters: HyperparameterValues = Field(max_length=16)
 
@@ -44,8 +55,7 @@ class LiveRunSpec(RunSpec):
     changes: list[ChangeSpec] = Field(default_factory=list, max_length=64)
 
 
-class StartMessage(BaseModel):
-    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+class StartMessage(Strict):
     type: str
     runs: list[LiveRunSpec] = Field(min_length=1)
     max_steps: int = Field(1_000, ge=1)
@@ -65,11 +75,47 @@ def _number(message: Message, key: str, default: float, lo: float, hi: float, in
     return int(value) if integer else float(value)
 
 
+def _check_hyperparameters(optimizer: Any, given: dict[str, Any]) -> None:
+    """As strict as REST: a number where a number belongs (never true/false), true/false only for a switch."""
+    table = {h.name: h for h in optimizer.hyperparameters}
+    for name, value in given.items():
+        switch = name in table and isinstance(table[name].default, bool)
+        if switch and isinstance(value, bool):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise SessionError(f"{name} must be a number, got {value!r}.")
+
+
+class Ledger:
+    """Bytes held by each live session, so one connection's growth is checked against all of them (in O(1))."""
+
+    def __init__(self) -> None:
+        self._held: dict[int, int] = {}
+        self._total = 0
+        self._lock = threading.Lock()
+
+    def record(self, owner: object, size: int) -> None:
+        with self._lock:
+            self._total += size - self._held.pop(id(owner), 0)
+            if size:
+                self._held[id(owner)] = size
+
+    def others(self, owner: object) -> int:
+        with self._lock:
+            return self._total - self._held.get(id(owner), 0)
+
+    def total(self) -> int:
+        with self._lock:
+            return self._total
+
+
 class LiveSession:
     """The runs of one websocket connection and where playback stands."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, ledger: Ledger | None = None) -> None:
         self.settings = settings
+        self.ledger = ledger or Ledger()
+        self.peak_bytes = 0  # the most this race held: a heavy one gives memory back to the system when it ends
         self.runs: list[Run] = []
         self.cursor = 0
         self.playing = False
@@ -81,7 +127,11 @@ class LiveSession:
     # ----- commands -------------------------------------------------------------------------------------------
 
     def handle(self, message: Any) -> list[Message]:
-        """Act on one client message; return what to send back."""
+        """Act on one client message; return what to send back (all of the work at once, in this thread)."""
+        return drain(self.handle_sliced(message))
+
+    def handle_sliced(self, message: Any) -> Generator[None, None, list[Message]]:
+        """Act on one client message, yielding between slices of work; return what to send back."""
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             raise SessionError('Each message must be a JSON object with a "type", e.g. {"type": "play", "fps": 30}.')
         kind = message["type"]
@@ -92,7 +142,11 @@ class LiveSession:
             )
         if kind != "start" and not self.runs:
             raise SessionError(f'Nothing to {kind} yet: send {{"type": "start", "runs": [...]}} first.')
-        return handler(message)
+        result = handler(message)
+        if isinstance(result, Generator):
+            result = yield from result
+        self._record()
+        return result
 
     def _on_start(self, message: Message) -> list[Message]:
         runs = message.get("runs")
@@ -121,11 +175,7 @@ class LiveSession:
             except ConfigError as error:
                 raise SessionError(str(error)) from None
             runs.append(Run(config))
-        self.runs = runs
-        self.batch = start.batch
-        self.cursor = 0
-        self.playing = False
-        return self._started() + self._frames_at(0)
+        return self._begin(runs, start.batch)
 
     def _start_networks(self, start: StartMessage) -> list[Message]:
         if start.max_steps > MAX_NETWORK_STEPS:
@@ -138,10 +188,17 @@ class LiveSession:
                 "All networks of a race learn the same data: give them the same data set, size and seed."
             )
         try:
-            self.runs = [NetworkRun(spec.config(start.max_steps)) for spec in start.runs]
+            runs = [NetworkRun(spec.config(start.max_steps)) for spec in start.runs]
         except NetworkConfigError as error:
             raise SessionError(str(error)) from None
-        self.batch = start.batch
+        return self._begin(runs, start.batch)
+
+    def _begin(self, runs: list[Any], batch: bool) -> list[Message]:
+        """Adopt a new race, once each of its steps is affordable: a step cannot be cut into turns."""
+        for run in runs:
+            check_step_cost(run, self.settings.max_work_per_step)
+        self.runs = runs
+        self.batch = batch
         self.cursor = 0
         self.playing = False
         return self._started() + self._frames_at(0)
@@ -167,22 +224,24 @@ class LiveSession:
         self.playing = False
         return [self._playback()]
 
-    def _on_step(self, message: Message) -> list[Message]:
+    def _on_step(self, message: Message) -> Generator[None, None, list[Message]]:
         n = _number(message, "n", 1, 1, 500)
+        self._check_reach(self.cursor + n, "step")
         was_playing, self.playing = self.playing, False
         out = [self._playback()] if was_playing else []
-        return out + self._advance(n)
+        return out + (yield from self._advance(n))
 
-    def _on_back(self, message: Message) -> list[Message]:
+    def _on_back(self, message: Message) -> Generator[None, None, list[Message]]:
         n = _number(message, "n", 1, 1, self.settings.max_steps_per_run)
-        return self._move_to(max(0, self.cursor - n))
+        return (yield from self._move_to(max(0, self.cursor - n)))
 
-    def _on_seek(self, message: Message) -> list[Message]:
+    def _on_seek(self, message: Message) -> Generator[None, None, list[Message]]:
         target = _number(message, "step", 0, 0, self.settings.max_steps_per_run)
-        return self._move_to(target)
+        self._check_reach(target, "seek")
+        return (yield from self._move_to(target))
 
-    def _on_reset(self, message: Message) -> list[Message]:
-        return self._move_to(0)
+    def _on_reset(self, message: Message) -> Generator[None, None, list[Message]]:
+        return (yield from self._move_to(0))
 
     def _on_stop(self, message: Message) -> list[Message]:
         self.runs = []
@@ -190,7 +249,7 @@ class LiveSession:
         self.cursor = 0
         return [{"type": "stopped"}]
 
-    def _on_update(self, message: Message) -> list[Message]:
+    def _on_update(self, message: Message) -> Generator[None, None, list[Message]]:
         index = message.get("run")
         if index is not None and (
             not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self.runs)
@@ -201,11 +260,31 @@ class LiveSession:
         start = message.get("start")
         if hyperparameters is None and start is None:
             raise SessionError("update needs hyperparameters and/or start.")
-        if hyperparameters is not None and not isinstance(hyperparameters, dict):
-            raise SessionError('hyperparameters must be an object such as {"lr": 0.05}.')
-        self.playing = False
+        if hyperparameters is not None:
+            if not isinstance(hyperparameters, dict):
+                raise SessionError('hyperparameters must be an object such as {"lr": 0.05}.')
+            for i in chosen:
+                _check_hyperparameters(self._optimizer(self.runs[i]), hyperparameters)
         if self._networks():
-            return self._update_networks(chosen, hyperparameters, start)
+            new_runs = self._updated_networks(chosen, hyperparameters, start)
+        else:
+            new_runs = self._updated_functions(chosen, hyperparameters, start)
+        # The new runs replay from step 0 up to the cursor: check that before giving up the old ones.
+        old_runs, self.runs = self.runs, new_runs
+        try:
+            self._check_reach(self.cursor, "update")
+        except SessionError:
+            self.runs = old_runs
+            raise
+        self.playing = False
+        return self._started() + (yield from self._move_to(self.cursor))
+
+    @staticmethod
+    def _optimizer(run: Any) -> Any:
+        return run.optimizer if isinstance(run, NetworkRun) else run.config.optimizer
+
+    def _updated_functions(self, chosen: Any, hyperparameters: Any, start: Any) -> list[Any]:
+        """New start: every run from step 0. New hyperparameters: a branch at the cursor, replayed in slices."""
         new_runs = list(self.runs)
         try:
             if start is not None:
@@ -223,16 +302,18 @@ class LiveSession:
                     run = new_runs[i]
                     merged = {**run.config.hyperparameters_at(self.cursor), **hyperparameters}
                     hp = resolve_hyperparameters(run.config.optimizer, merged)
-                    new_runs[i] = branch(run, min(self.cursor, run.step), hp)
+                    at = min(self.cursor, run.step)
+                    kept = tuple(c for c in run.config.changes if c.at_step < at)
+                    changes = (*kept, HyperparameterChange(at, dict(hp)))
+                    new_runs[i] = Run(replace(run.config, changes=changes))  # what branch() replays, in slices
         except (ConfigError, HyperparameterError) as error:
             raise SessionError(str(error)) from None
-        self.runs = new_runs
-        return self._started() + self._move_to(self.cursor)
+        return new_runs
 
     def _networks(self) -> bool:
         return bool(self.runs) and isinstance(self.runs[0], NetworkRun)
 
-    def _update_networks(self, chosen: Any, hyperparameters: Any, start: Any) -> list[Message]:
+    def _updated_networks(self, chosen: Any, hyperparameters: Any, start: Any) -> list[Any]:
         """New hyperparameters retrain the chosen networks from step 0 up to the cursor (same seed, same data)."""
         if start is not None:
             raise SessionError("A network has no start point; change its hyperparameters, or start a new race.")
@@ -243,19 +324,82 @@ class LiveSession:
                 new_runs[i] = NetworkRun(replace(config, hyperparameters={**config.hyperparameters, **hyperparameters}))
         except NetworkConfigError as error:
             raise SessionError(str(error)) from None
-        self.runs = new_runs
-        return self._started() + self._move_to(self.cursor)
+        return new_runs
+
+    # ----- budgets --------------------------------------------------------------------------------------------
+
+    def bytes(self) -> int:
+        """What this race holds now, estimated per frame (app/runs/cost.py)."""
+        return sum(cost.run_bytes(run) for run in self.runs)
+
+    def _record(self) -> None:
+        size = self.bytes()
+        self.peak_bytes = max(self.peak_bytes, size)
+        self.ledger.record(self, size)
+
+    def _reachable(self, step: int) -> tuple[float, int]:
+        """Work to bring every run to ``step``, and the bytes the race would then hold (at most: runs may end)."""
+        work, size = 0.0, 0
+        for run in self.runs:
+            last = min(step, run.config.max_steps)
+            if run.status == RUNNING and run.step < last:
+                work += (last - run.step) * cost.step_cost(run)
+            size += (max(last, run.step) + 1) * cost.frame_bytes(run)
+        return work, size
+
+    def _check_reach(self, step: int, command: str) -> None:
+        """Refuse, with what to ask instead, a command whose work or memory is past its budget."""
+        work, size = self._reachable(step)
+        settings = self.settings
+        if work > settings.max_work_per_command:
+            per_step = sum(cost.step_cost(run) for run in self.runs if run.status == RUNNING) or 1
+            furthest = max(self._last_step(), self.cursor) + int(settings.max_work_per_command // per_step)
+            raise SessionError(
+                f"Going to step {step} costs about {cost.millions(work)} ({cost.millions(per_step)} a step for this "
+                f"race); one {command} may do at most {cost.millions(settings.max_work_per_command)}: go to step "
+                f"{furthest} or less first, and on from there in further commands."
+            )
+        self._check_bytes(step, size)
+
+    def _check_bytes(self, step: int, size: int) -> None:
+        settings = self.settings
+        per_step = sum(cost.frame_bytes(run) for run in self.runs) or 1
+        if size > settings.max_session_bytes:
+            furthest = int(settings.max_session_bytes // per_step) - 1
+            raise SessionError(
+                f"At step {step} this race would hold about {cost.megabytes(size)} "
+                f"({cost.megabytes(per_step)} a step); one connection may hold at most "
+                f"{cost.megabytes(settings.max_session_bytes)}: stay at step {furthest} or below, "
+                "or race fewer or smaller networks."
+            )
+        others = self.ledger.others(self)
+        if size + others > settings.max_live_bytes:
+            raise SessionError(
+                f"The server is holding {cost.megabytes(others)} for other live races and at step {step} this one "
+                f"would add {cost.megabytes(size)}, past its {cost.megabytes(settings.max_live_bytes)}: "
+                "try again in a few minutes, or stay at an earlier step."
+            )
 
     # ----- playback -------------------------------------------------------------------------------------------
 
     def tick(self) -> list[Message]:
-        """One frame of playback: advance ``skip`` steps; stop playing when every run has ended."""
+        """One frame of playback, all at once in this thread."""
+        return drain(self.tick_sliced())
+
+    def tick_sliced(self) -> Generator[None, None, list[Message]]:
+        """One frame of playback: advance ``skip`` steps; stop playing when every run has ended or memory is full."""
         if not self.playing:
             return []
-        out = self._advance(self.skip)
+        try:
+            self._check_bytes(self.cursor + self.skip, self._reachable(self.cursor + self.skip)[1])
+        except SessionError as error:
+            self.playing = False
+            return [self._playback(), {"type": "error", "message": f"Paused at step {self.cursor}. {error}"}]
+        out = yield from self._advance(self.skip)
         if self._all_ended() and self.cursor >= self._last_step():
             self.playing = False
             out.append(self._playback())
+        self._record()
         return out
 
     def _last_step(self) -> int:
@@ -264,9 +408,9 @@ class LiveSession:
     def _all_ended(self) -> bool:
         return all(run.status != RUNNING for run in self.runs) and self.cursor >= self._last_step()
 
-    def _advance(self, n: int) -> list[Message]:
+    def _advance(self, n: int) -> Generator[None, None, list[Message]]:
         target = self.cursor + n
-        self._bring_to(target)
+        yield from self._bring_to(target)
         new_cursor = min(target, self._last_step())
         frames = [
             self._frame(i, frame)
@@ -278,17 +422,12 @@ class LiveSession:
         self.cursor = new_cursor
         return self._pack(frames) + self._status_changes()
 
-    def _bring_to(self, step: int) -> None:
-        if self._networks():
-            for run in self.runs:
-                if run.step < step:
-                    run.advance(step - run.step)
-        else:
-            advance_to(self.runs, step)
+    def _bring_to(self, step: int) -> Generator[None, None, None]:
+        yield from advance_sliced(self.runs, step, self.settings.work_per_slice)
 
-    def _move_to(self, step: int) -> list[Message]:
+    def _move_to(self, step: int) -> Generator[None, None, list[Message]]:
         self.playing = False
-        self._bring_to(step)
+        yield from self._bring_to(step)
         self.cursor = min(step, self._last_step())
         return [{"type": "cursor", "step": self.cursor}, *self._frames_at(self.cursor)]
 
@@ -361,4 +500,21 @@ class LiveSession:
         ]
 
 
-__all__ = ["LiveSession", "SessionError", "replay"]
+def check_step_cost(run: Any, limit: float) -> None:
+    """One step of a run is never cut into turns, so it must be small enough to be one."""
+    each = cost.step_cost(run)
+    if each <= limit:
+        return
+    what = "network" if isinstance(run, NetworkRun) else "run"
+    advice = (
+        'use unit "update", a larger batch, fewer points or fewer or smaller layers'
+        if isinstance(run, NetworkRun)
+        else "use a simpler formula or another optimizer"
+    )
+    raise SessionError(
+        f"One step of this {what} costs about {cost.millions(each)}; the server takes at most "
+        f"{cost.millions(limit)} a step: {advice}."
+    )
+
+
+__all__ = ["Ledger", "LiveSession", "SessionError", "check_step_cost", "replay"]
