@@ -7,6 +7,7 @@ import pytest
 from scipy.optimize import minimize
 from scipy.optimize._linesearch import line_search_wolfe1
 
+from app.i18n import number  # the pages' num(): 4.28e6, a true minus sign
 from app.objectives import CATALOGUE
 from app.optimizers.base import resolve_hyperparameters
 from app.optimizers.catalogue import OPTIMIZERS
@@ -266,7 +267,7 @@ def test_where_scipy_reports_precision_loss_we_stall_at_the_same_step_and_cost(
     assert run.status == "stalled"
     assert run.step == result.nit
     assert run.message.startswith(f"Stalled after {result.nit} step")
-    assert f"slope here is still {run.frames[-1]['grad_norm']:.3g}" in run.message
+    assert f"slope here is still {number(run.frames[-1]['grad_norm'], 3)}" in run.message
     assert run.summary()["evaluations"]["f"] == result.nfev
     # the failed search has no frame: the message tells its cost, and the totals are SciPy's
     assert f"(f: {result.nfev}, ∇f: {result.njev} in all)" in run.message
