@@ -71,9 +71,7 @@ def optimize(body: OptimizeRequest, shape: FrameShape) -> FastJSON:
         {
             "config": run.config.describe(),
             "frames": shape_frames(run.frames, *shape),
-            "status": run.status,
-            "message": run.message,
-            "evaluations": run.oracle.counts(),
+            **{name: value for name, value in run.summary().items() if name != "step"},
         }
     )
 
