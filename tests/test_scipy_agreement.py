@@ -16,6 +16,7 @@ from app.optimizers.line_search import wolfe_line_search
 from app.optimizers.oracle import CountingOracle
 from app.runs.factory import build_config
 from app.runs.run import replay
+from app.runs.wording import render
 
 
 def oracle_for(function: str) -> CountingOracle:
@@ -58,7 +59,7 @@ def test_newton_first_step_on_rosenbrock_by_hand() -> None:
 def test_newton_on_a_saddle_flips_the_negative_curvature_and_goes_downhill() -> None:
     objective = CATALOGUE["saddle"]
     path, outs, _ = walk("newton", "saddle", (1.5, 0.2), 1)
-    assert "negative eigenvalue (-2)" in outs[0].extras["fallback"]
+    assert "negative eigenvalue (−2)" in render(outs[0].extras["fallback"])  # a keyed sentence, rendered in English
     assert objective.value(path[1]) < objective.value(path[0])
     # x is a valley direction: Newton goes to x = 0; y is a ridge: the flipped step moves y away from 0
     assert path[1][0] == pytest.approx(0.0) and abs(path[1][1]) > 0.2

@@ -270,3 +270,14 @@ def test_a_websocket_status_carries_the_key(client: TestClient) -> None:
             if message["type"] == "status":
                 break
         assert message["status"] == "running" and message["message_key"] is None
+
+
+def test_newtons_note_on_a_changed_hessian_is_a_keyed_sentence_in_the_frame() -> None:
+    flipped = replay(build_config("saddle", "newton", start=[1.5, 0.2], max_steps=1), 1)
+    singular = replay(build_config({"expression": "x^4 + y^2"}, "newton", start=[0.0, 1.0], max_steps=1), 1)
+    for run, key in ((flipped, "newton.flipped"), (singular, "newton.singular")):
+        note = run.frames[1]["extras"]["fallback"]
+        assert note["key"] == key
+        check_sentence(note)
+        json.dumps(note, allow_nan=False)
+    assert "negative eigenvalue (−2)" in render(flipped.frames[1]["extras"]["fallback"])
