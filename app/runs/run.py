@@ -69,6 +69,7 @@ class Run:
         self.params = config.start_array()
         self.status = RUNNING
         self.sentence: Sentence | None = None  # how the run ended, as a key and its numbers (None while running)
+        self.message = ""  # the same in English, from the catalogue: the REST API's message
         with np.errstate(all="ignore"):
             loss, grad = self.oracle.peek(self.params)
             self.state = config.optimizer.init(self.params, self.oracle, config.hyperparameters)
@@ -100,14 +101,10 @@ class Run:
     def step(self) -> int:
         return len(self.frames) - 1
 
-    @property
-    def message(self) -> str:
-        """How the run ended, in English from the catalogue ("" while it runs): the REST API's ``message``."""
-        return "" if self.sentence is None else render(self.sentence)
-
     def _finish(self, status: str, said: Sentence) -> None:
         self.status = status
         self.sentence = said
+        self.message = render(said)
 
     def _scheduled_lr(self, hp: dict[str, float] | Any, step: int) -> float | None:
         if "lr" not in hp:
