@@ -5,14 +5,20 @@ tests hold that. A sentence is a key and its arguments; the words live in the
 catalogue and are filled in at the edge. Plurals use the ICU subset
 ``{n, plural, one {# step} few {# steps} other {# steps}}``, chosen by each
 language's CLDR plural rules (Babel here, ``Intl.PluralRules`` in the pages), so
-Russian and Polish get their several forms.
+Russian and Polish get their several forms. A number's placeholder may name its
+precision, ``{slope:.3g}``: that many significant digits, written as the pages'
+``num()`` writes them in the reader's language (``0,25`` in Polish, ``1e-6``, a
+true minus sign); a list of numbers is written item by item, joined by the
+catalogue's ``text.list_separator``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -81,8 +87,65 @@ def plural_category(language: str, n: float) -> str:
     return Locale.parse(language.replace("-", "_") if language != "zh-TW" else "zh_Hant_TW").plural_form(abs(n))
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::\.?(\d*)g)?\}")
+
+
+def _symbols(language: str) -> Mapping[str, str]:
+    locale = Locale.parse(language.replace("-", "_") if language != "zh-TW" else "zh_Hant_TW")
+    symbols = locale.number_symbols
+    return symbols.get("latn", symbols) if hasattr(symbols, "get") else symbols
+
+
+@lru_cache
+def _decimal_mark(language: str) -> str:
+    return str(_symbols(language).get("decimal", "."))
+
+
+def number(value: float | None, digits: int = 6, language: str = DEFAULT_LANGUAGE) -> str:
+    """A number as the pages' ``num(value, digits)`` writes it: up to ``digits`` significant digits, no trailing
+    zeros, exponent form (``1.5e-7``) when huge or tiny, a true minus sign, the language's decimal mark.
+
+    Rounded from the exact binary value, ties away from zero, as ``Intl.NumberFormat`` and ``toExponential`` do,
+    so the server's English message and the page's English rendering of the same sentence agree.
+    """
+    if value is None or isinstance(value, bool) or not math.isfinite(value):
+        return load_messages(language).get("format.undefined", "—")
+    if value == 0:
+        return "0"
+    exact = Decimal(float(value))
+    magnitude = abs(float(value))
+    if magnitude >= 1e6 or magnitude < 1e-4:
+        places = max(0, min(digits, 4) - 1)
+        exponent = exact.adjusted()
+        mantissa = exact.scaleb(-exponent).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if abs(mantissa) >= 10:
+            exponent += 1
+            mantissa = exact.scaleb(-exponent).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        head = f"{mantissa:f}"
+        if "." in head:
+            head = head.rstrip("0").rstrip(".")
+        text = f"{head}e{exponent}"
+    else:
+        rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - digits + 1), rounding=ROUND_HALF_UP)
+        text = f"{rounded:f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    text = text.replace(".", _decimal_mark(language))
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
+def _written(value: Any, digits: str | None, language: str) -> str:
+    """One argument as text: a number with a precision through :func:`number`, a list item by item."""
+    if isinstance(value, list | tuple):
+        separator = load_messages(language).get("text.list_separator", ", ")
+        return separator.join(_written(v, digits, language) for v in value)
+    if digits is not None and (value is None or (isinstance(value, int | float) and not isinstance(value, bool))):
+        return number(value, int(digits) if digits else 6, language)
+    return str(value)
+
+
 def fill(text: str, values: Mapping[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
-    """``text`` with ``{name}`` placeholders and ``{n, plural, ...}`` choices filled from ``values``."""
+    """``text`` with ``{name}``, ``{name:.3g}`` and ``{n, plural, ...}`` placeholders filled from ``values``."""
 
     def choose(match: re.Match[str]) -> str:
         name, body = match.group(1), match.group(2)
@@ -94,10 +157,13 @@ def fill(text: str, values: Mapping[str, Any], language: str = DEFAULT_LANGUAGE)
         chosen = exact if exact is not None else branches.get(plural_category(language, float(n)), branches["other"])
         return chosen.replace("#", str(n))
 
-    text = _PLURAL.sub(choose, text)
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", str(value))
-    return text
+    def put(match: re.Match[str]) -> str:
+        name, digits = match.group(1), match.group(2)
+        if name not in values:
+            return match.group(0)
+        return _written(values[name], digits, language)
+
+    return _PLACEHOLDER.sub(put, _PLURAL.sub(choose, text))
 
 
 def translator(messages: Mapping[str, str], language: str = DEFAULT_LANGUAGE) -> Callable[..., str]:

@@ -261,7 +261,7 @@ def optimize(client: TestClient, text: str, **body) -> dict:
 @pytest.mark.parametrize(
     ("text", "body", "words"),
     [
-        ("log(x)", {"optimizer": "gd", "hyperparameters": {"lr": 5}, "start": [1]}, ["domain of log", "x = -4"]),
+        ("log(x)", {"optimizer": "gd", "hyperparameters": {"lr": 5}, "start": [1]}, ["domain of log", "x = −4"]),
         ("sqrt(x) + y^2", {"optimizer": "gd", "hyperparameters": {"lr": 3}, "start": [1, 1]}, ["domain of sqrt"]),
         ("x^x", {"optimizer": "gd", "hyperparameters": {"lr": 1}}, ["domain of x^x", "positive base"]),
         ("exp(x^2)", {"optimizer": "gd", "hyperparameters": {"lr": 1}, "start": [2]}, ["range of floating point"]),
@@ -280,14 +280,14 @@ def test_a_run_that_leaves_the_domain_stops_as_diverged_and_says_where(
 def test_the_issue_example_log_x_from_one_with_a_large_rate(client: TestClient) -> None:
     result = optimize(client, "log(x)", optimizer="gd", hyperparameters={"lr": 5}, start=[1], steps=10)
     assert result["status"] == "diverged" and result["frames"][-1]["params"] == [1.0]
-    assert "the step to 1 left the domain of log at x = -4" in result["message"]
+    assert "the step to 1 left the domain of log at x = −4" in result["message"]
     assert "smaller learning rate" in result["message"]
 
 
 def test_a_start_outside_the_domain_says_so(client: TestClient) -> None:
     result = optimize(client, "log(x) + y^2", optimizer="adam", start=[-1, 0], steps=10)
     assert result["status"] == "diverged" and len(result["frames"]) == 1
-    assert result["message"].startswith("The start point lies outside the domain of log at x = -1, y = 0")
+    assert result["message"].startswith("The start point lies outside the domain of log at x = −1, y = 0")
     slope = optimize(client, "sqrt(x)", optimizer="gd", start=[0], steps=10)
     assert "slope of sqrt" in slope["message"]
     pole = optimize(client, "1/(x - 1) + y^2", optimizer="gd", start=[1, 1], steps=10)
@@ -352,7 +352,7 @@ def test_a_race_on_a_typed_formula_over_the_websocket(client: TestClient) -> Non
         ws.send_json({"type": "step", "n": 5})
         while (message := ws.receive_json())["type"] != "status":
             pass
-        assert message["status"] == "diverged" and "domain of log at x = -4" in message["message"]
+        assert message["status"] == "diverged" and "domain of log at x = −4" in message["message"]
 
 
 # ----- properties -------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.i18n import number  # the pages' num(): 4.28e6, a true minus sign
 from app.objectives import CATALOGUE
 from app.optimizers.base import Hyperparameter, Oracle, Step
 from app.optimizers.catalogue import OPTIMIZERS
@@ -49,7 +50,7 @@ def check_end(run: Run) -> None:
         assert run.message.startswith(f"Stalled after {run.step} step"), where
         if not derivative_free:
             assert last["grad_norm"] > run.config.gtol, where
-            assert f"slope here is still {last['grad_norm']:.3g}" in run.message, where
+            assert f"slope here is still {number(last['grad_norm'], 3)}" in run.message, where
     if run.status == "diverged":
         assert run.message.startswith(f"Diverged after step {run.step}: the step to {run.step + 1} "), where
 
@@ -103,7 +104,7 @@ def test_a_gradient_method_that_stops_moving_is_stalled_not_converged() -> None:
     assert run.status == "stalled"
     assert run.step == 1
     assert "changed neither the point nor the loss" in run.message
-    assert f"slope here is still {run.frames[-1]['grad_norm']:.3g}" in run.message
+    assert f"slope here is still {number(run.frames[-1]['grad_norm'], 3)}" in run.message
 
 
 def test_a_derivative_free_method_is_not_declared_converged_by_a_slope_it_never_computed() -> None:
@@ -147,8 +148,9 @@ def test_divergence_names_the_last_kept_step_and_where_the_dropped_step_would_ha
     k, kept = run.step, run.frames[-1]["params"][0]
     dropped = kept - 1.1 * (2 * kept - 4)
     assert run.message.startswith(f"Diverged after step {k}: the step to {k + 1} ")
-    assert f"It would have gone to ({dropped:.4g}) with loss {dropped**2 - 4 * dropped + 6:.4g}" in run.message
-    assert f"the run stops at the last point it keeps, ({kept:.4g}) with loss" in run.message
+    would_lose = number(dropped**2 - 4 * dropped + 6, 4)
+    assert f"It would have gone to ({number(dropped, 4)}) with loss {would_lose}" in run.message
+    assert f"the run stops at the last point it keeps, ({number(kept, 4)}) with loss" in run.message
     assert "last finite point" not in run.message  # the dropped point was finite too
 
 
@@ -172,7 +174,7 @@ def test_divergence_to_a_point_that_is_not_finite_keeps_the_last_finite_point() 
     config = dataclasses.replace(build_config("bowl", "gd", max_steps=50), optimizer=Overflow())
     run = replay(config, 50)
     assert run.status == "diverged" and run.step == 2
-    kept = ", ".join(f"{v:.4g}" for v in run.frames[-1]["params"])
+    kept = ", ".join(number(v, 4) for v in run.frames[-1]["params"])
     assert run.message.startswith("Diverged after step 2: the step to 3 landed on a point that is not a finite number.")
     assert f"The last finite point is ({kept})" in run.message
 
@@ -221,7 +223,7 @@ def test_a_flat_saddle_is_converged_but_not_called_a_minimum() -> None:
     assert run.status == "converged" and run.frames[-1]["grad_norm"] <= run.config.gtol
     lowest = np.linalg.eigvalsh(CATALOGUE["saddle"].hessian(np.array(run.frames[-1]["params"])))[0]
     assert lowest < 0
-    assert f"this is not a minimum: the curvature here is {lowest:.3g}" in run.message
+    assert f"this is not a minimum: the curvature here is {number(lowest, 3)}" in run.message
     assert run.message.startswith("Converged after 1 step: ")
     bowl = replay(build_config("bowl", "newton", max_steps=50), 50)
     assert bowl.status == "converged" and "not a minimum" not in bowl.message

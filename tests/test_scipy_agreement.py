@@ -7,6 +7,7 @@ import pytest
 from scipy.optimize import minimize
 from scipy.optimize._linesearch import line_search_wolfe1
 
+from app.i18n import number  # the pages' num(): 4.28e6, a true minus sign
 from app.objectives import CATALOGUE
 from app.optimizers.base import resolve_hyperparameters
 from app.optimizers.catalogue import OPTIMIZERS
@@ -15,6 +16,7 @@ from app.optimizers.line_search import wolfe_line_search
 from app.optimizers.oracle import CountingOracle
 from app.runs.factory import build_config
 from app.runs.run import replay
+from app.runs.wording import render
 
 
 def oracle_for(function: str) -> CountingOracle:
@@ -57,7 +59,7 @@ def test_newton_first_step_on_rosenbrock_by_hand() -> None:
 def test_newton_on_a_saddle_flips_the_negative_curvature_and_goes_downhill() -> None:
     objective = CATALOGUE["saddle"]
     path, outs, _ = walk("newton", "saddle", (1.5, 0.2), 1)
-    assert "negative eigenvalue (-2)" in outs[0].extras["fallback"]
+    assert "negative eigenvalue (−2)" in render(outs[0].extras["fallback"])  # a keyed sentence, rendered in English
     assert objective.value(path[1]) < objective.value(path[0])
     # x is a valley direction: Newton goes to x = 0; y is a ridge: the flipped step moves y away from 0
     assert path[1][0] == pytest.approx(0.0) and abs(path[1][1]) > 0.2
@@ -266,7 +268,7 @@ def test_where_scipy_reports_precision_loss_we_stall_at_the_same_step_and_cost(
     assert run.status == "stalled"
     assert run.step == result.nit
     assert run.message.startswith(f"Stalled after {result.nit} step")
-    assert f"slope here is still {run.frames[-1]['grad_norm']:.3g}" in run.message
+    assert f"slope here is still {number(run.frames[-1]['grad_norm'], 3)}" in run.message
     assert run.summary()["evaluations"]["f"] == result.nfev
     # the failed search has no frame: the message tells its cost, and the totals are SciPy's
     assert f"(f: {result.nfev}, ∇f: {result.njev} in all)" in run.message

@@ -83,9 +83,7 @@ def optimize(
         {
             "config": run.config.describe(),
             "frames": shape_frames(run.frames, *shape),
-            "status": run.status,
-            "message": run.message,
-            "evaluations": run.oracle.counts(),
+            **{name: value for name, value in run.summary().items() if name != "step"},
         }
     )
 

@@ -208,6 +208,33 @@ Status = Annotated[
     ),
 ]
 
+Message = Annotated[
+    str,
+    Field(
+        description="Why the run stands as it does, in English (empty while it runs). It is rendered from the "
+        "message catalogue's sentence `message_key` with `message_args`, so a client can say it in another language."
+    ),
+]
+MessageKey = Annotated[
+    str | None,
+    Field(
+        description="The catalogue key of the sentence in `message` (`run.converged`, `run.stalled`, "
+        "`text.sentences2`, ...), null while the run runs: as scipy gives an integer `status` beside its `message`. "
+        "The words are Hillside's message catalogue, app/messages/<lang>.json (each page carries its language's).",
+        examples=["run.stalled"],
+    ),
+]
+MessageArgs = Annotated[
+    dict[str, Any] | None,
+    Field(
+        description="The values for `message_key`'s placeholders: numbers stay numbers (null where not finite), "
+        'lists of numbers are points, and a value `{"key": ..., "args": {...}}` is itself a sentence to render '
+        'first (the reason inside "Stalled after 3 steps: {why}.", an optimizer\'s name `optimizer.<id>.name`). '
+        "A placeholder `{slope:.3g}` asks for 3 significant digits in the reader's language.",
+        examples=[{"steps": 3, "why": {"key": "stall.uphill", "args": {"slope": 0.25}}}],
+    ),
+]
+
 
 # What `fields` and `layout=columns` make of the frames: some fields of each, or one array per field.
 FrameShapes = list[Frame] | list[dict[str, Any]] | dict[str, list[Any]]
@@ -218,7 +245,9 @@ class OptimizeResult(BaseModel):
     config: dict[str, Any]
     frames: FrameShapes = Field(description="Every frame; frame 0 is the start." + COLUMNS_NOTE)
     status: Status
-    message: str
+    message: Message
+    message_key: MessageKey = None
+    message_args: MessageArgs = None
     evaluations: dict[str, int]
 
 
@@ -226,7 +255,9 @@ class RunPublic(BaseModel):
     id: str
     config: dict[str, Any]
     status: Status
-    message: str
+    message: Message
+    message_key: MessageKey = None
+    message_args: MessageArgs = None
     step: int
     evaluations: dict[str, int]
     frames: FrameShapes = Field(description="Frames from `since` on (all of them by default)." + COLUMNS_NOTE)
@@ -235,7 +266,9 @@ class RunPublic(BaseModel):
 class StepResult(BaseModel):
     id: str
     status: Status
-    message: str
+    message: Message
+    message_key: MessageKey = None
+    message_args: MessageArgs = None
     step: int
     evaluations: dict[str, int]
     frames: list[Frame] = Field(description="The frames this call added.")

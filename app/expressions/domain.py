@@ -1,9 +1,11 @@
-"""Where a typed formula has no value, in words: "the domain of log at x = -4 (log needs a positive number ...)".
+"""Where a typed formula has no value, as a keyed sentence: "the domain of log at x = −4 (log needs a positive ...)".
 
 When a run steps to a point where the loss or its slope is not a finite
 number, every part of the formula is worked out at that point in floating
 point (NumPy, no SymPy evaluation, so it costs microseconds), innermost
-parts first, and the first part that broke is named with its argument.
+parts first, and the first part that broke is named with its argument. The phrase
+is a sentence of the catalogue's ``domain.*`` block (:mod:`app.sentence`): the
+formula's parts travel as text, the numbers as numbers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sympy
 
 from app.expressions.formula import Formula, as_text
 from app.expressions.functions import Elementary, Log
+from app.sentence import Sentence, sentence
 
 
 def evaluate_parts(expression: sympy.Expr, values: dict[sympy.Symbol, float]) -> dict[sympy.Basic, float]:
@@ -52,39 +55,32 @@ def _short(expression: sympy.Expr) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _name_of_power(exponent: float) -> str:
-    return "sqrt" if exponent == 0.5 else f"the power ^{exponent:g}"
+def _name_of_power(exponent: float) -> Sentence:
+    return sentence("domain.sqrt") if exponent == 0.5 else sentence("domain.power", exponent=exponent)
 
 
-def _value_domain(part: sympy.Basic, parts: dict, where: str) -> str | None:
+def _value_domain(part: sympy.Basic, parts: dict, where: list[Sentence]) -> Sentence | None:
     """The phrase for a part whose argument is outside its domain, or None."""
     if isinstance(part, Log):
         argument = parts[part.args[0]]
         if math.isfinite(argument) and argument <= 0:
-            return (
-                f"the domain of log at {where} (log needs a positive number; here {_short(part.args[0])} "
-                f"is {argument:.4g})"
-            )
+            return sentence("domain.log", where=where, part=_short(part.args[0]), value=argument)
     if isinstance(part, sympy.Pow):
         base, exponent = parts[part.base], parts[part.exp]
         if not (math.isfinite(base) and math.isfinite(exponent)):
             return None
         if base == 0 and exponent < 0:
-            return f"the domain of {_short(part)} at {where} (it divides by zero there: {_short(part.base)} is 0)"
+            return sentence("domain.divides_by_zero", where=where, part=_short(part), base=_short(part.base))
         if base < 0 and exponent != int(exponent):
             if part.exp.is_number:
-                return (
-                    f"the domain of {_name_of_power(exponent)} at {where} (it needs a number of at least 0; here "
-                    f"{_short(part.base)} is {base:.4g})"
+                return sentence(
+                    "domain.root", where=where, power=_name_of_power(exponent), base=_short(part.base), value=base
                 )
-            return (
-                f"the domain of {_short(part)} at {where} (a power with a variable exponent needs a positive base; "
-                f"here {_short(part.base)} is {base:.4g})"
-            )
+            return sentence("domain.variable_power", where=where, part=_short(part), base=_short(part.base), value=base)
     return None
 
 
-def _slope_domain(part: sympy.Basic, parts: dict, where: str) -> str | None:
+def _slope_domain(part: sympy.Basic, parts: dict, where: list[Sentence]) -> Sentence | None:
     """The phrase for a part that has a value but no finite slope (sqrt at 0), or None."""
     if not isinstance(part, sympy.Pow):
         return None
@@ -92,35 +88,31 @@ def _slope_domain(part: sympy.Basic, parts: dict, where: str) -> str | None:
     if base != 0 or not math.isfinite(exponent):
         return None
     if part.exp.is_number and 0 < exponent < 1:
-        return (
-            f"the domain of the slope of {_name_of_power(exponent)} at {where} (its slope is infinite where "
-            f"{_short(part.base)} is 0)"
-        )
+        return sentence("domain.slope_root", where=where, power=_name_of_power(exponent), base=_short(part.base))
     if not part.exp.is_number:
-        return (
-            f"the domain of the slope of {_short(part)} at {where} (a power with a variable exponent has no "
-            f"slope where its base {_short(part.base)} is 0)"
-        )
+        return sentence("domain.slope_variable_power", where=where, part=_short(part), base=_short(part.base))
     return None
 
 
-def _overflow(part: sympy.Basic, parts: dict, where: str, of: str = "") -> str | None:
+def _overflow(part: sympy.Basic, parts: dict, where: list[Sentence], in_slope: bool = False) -> Sentence | None:
     """The phrase for the innermost part that is infinite although its arguments are finite, or None."""
     if not part.args or math.isfinite(parts[part]) or not all(math.isfinite(parts[a]) for a in part.args):
         return None
+    slope = "_slope" if in_slope else ""
     if math.isinf(parts[part]):
-        return f"the range of floating point at {where} ({of}{_short(part)} is beyond about 1.8e308 there)"
-    return f"the domain of the formula at {where} ({of}{_short(part)} is not a number there)"
+        return sentence(f"domain.overflow{slope}", where=where, part=_short(part))
+    return sentence(f"domain.not_a_number{slope}", where=where, part=_short(part))
 
 
-def explain_undefined(found: Formula, point: np.ndarray) -> str | None:
+def explain_undefined(found: Formula, point: np.ndarray) -> Sentence | None:
     """Which part of the formula, or of its slope, has no value at ``point``; None when none can be named.
 
-    The phrase fits both "it left ..." and "the start point lies outside ...".
+    The phrase fits both "it left ..." and "the start point lies outside ..."; its key starts with
+    ``domain.overflow`` when floating point ran out rather than the formula's domain.
     """
     coordinates = [float(v) for v in np.asarray(point, dtype=float).ravel()[: found.dim]]
     values = dict(zip(found.variables, coordinates, strict=True))
-    where = ", ".join(f"{v} = {values[v]:.4g}" for v in found.variables)
+    where = [sentence("domain.coordinate", variable=str(v), value=values[v]) for v in found.variables]
     parts = evaluate_parts(found.expression, values)
     order = list(sympy.postorder_traversal(found.expression))  # innermost first: the first part to break
     for check in (_value_domain, _overflow, _slope_domain):
@@ -131,7 +123,7 @@ def explain_undefined(found: Formula, point: np.ndarray) -> str | None:
     for partial in found.gradient:  # the formula is fine here but a slope overflows
         slope_parts = evaluate_parts(partial, values)
         for part in sympy.postorder_traversal(partial):
-            phrase = _overflow(part, slope_parts, where, of="in the slope, ")
+            phrase = _overflow(part, slope_parts, where, in_slope=True)
             if phrase:
                 return phrase
     return None

@@ -445,12 +445,15 @@ class LiveSession:
             visible = run.status if self.cursor >= run.step and run.status != RUNNING else RUNNING
             if visible != self._shown_status[i]:
                 self._shown_status[i] = visible
+                said = getattr(run, "sentence", None) if visible != RUNNING else None  # network runs: not yet keyed
                 out.append(
                     {
                         "type": "status",
                         "run": i,
                         "status": visible,
                         "message": run.message if visible != RUNNING else "",
+                        "message_key": said["key"] if said else None,
+                        "message_args": said["args"] if said else None,
                     }
                 )
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ class Objective:
     description: str = ""  # what this function teaches, one or two sentences
     tags: tuple[str, ...] = field(default_factory=tuple)  # e.g. ("convex",), ("saddle",)
     # For typed formulas: which part has no value at a point ("it left the domain of log at x = -0.3").
-    explain_undefined: Callable[[np.ndarray], str | None] | None = None
+    explain_undefined: Callable[[np.ndarray], dict[str, Any] | None] | None = None  # a keyed sentence (app.sentence)
 
     def value_at(self, x: np.ndarray) -> float:
         """The loss at one point, as a Python float."""

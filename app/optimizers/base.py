@@ -71,18 +71,19 @@ class Step(NamedTuple):
     ``extras`` holds what pages draw besides the point itself: the update
     vector, the velocity, the simplex, the pattern, line-search trial points.
     Values are floats, lists of floats, short strings or None.
-    ``converged`` is a sentence when the method's own published test passed
-    (a simplex below tolerance, a pattern step below tolerance), else None.
-    ``stalled`` is a sentence when the method cannot go on although that test
-    has not passed (a failed line search); ``params`` is then the point it
-    stands on, and the run ends there without a new frame.
+    ``converged`` is a keyed sentence (:mod:`app.sentence`: a catalogue key and
+    its numbers, no words) when the method's own published test passed (a
+    simplex below tolerance, a pattern step below tolerance), else None.
+    ``stalled`` is one when the method cannot go on although that test has not
+    passed (a failed line search); ``params`` is then the point it stands on,
+    and the run ends there without a new frame.
     """
 
     params: np.ndarray
     state: Any
     extras: Extras = {}  # noqa: RUF012 -- never mutated: readers copy before adding
-    converged: str | None = None
-    stalled: str | None = None
+    converged: dict[str, Any] | None = None  # a keyed sentence, {"key": ..., "args": {...}}
+    stalled: dict[str, Any] | None = None
 
 
 class Optimizer(Protocol):

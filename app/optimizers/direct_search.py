@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from app.optimizers.base import Hyperparameter, Oracle, Step
+from app.sentence import sentence
 
 RHO, CHI, PSI, SIGMA = 1.0, 2.0, 0.5, 0.5
 ZERO_DELTA = 0.00025
@@ -106,15 +107,9 @@ class NelderMead:
         size, spread = float(np.max(np.abs(sim[1:] - sim[0]))), float(np.max(np.abs(fsim[0] - fsim[1:])))
         done = stuck = None
         if size <= tol and spread <= tol:  # SciPy's test, with xatol = fatol = tol
-            done = (
-                f"the simplex is {size:.2g} across and its values differ by {spread:.2g}, both within the "
-                f"tolerance {tol:g}."
-            )
+            done = sentence("verdict.simplex", size=size, spread=spread, tol=tol)
         elif np.array_equal(sim, state.simplex) and np.array_equal(fsim, state.values):
-            stuck = (
-                f"the simplex no longer changes in floating point; it is still {size:.2g} across and its values "
-                f"differ by {spread:.2g}, above the tolerance {tol:g}"
-            )
+            stuck = sentence("stall.simplex_frozen", size=size, spread=spread, tol=tol)
         extras = {"simplex": sim, "simplex_values": fsim, "operation": operation}
         return Step(sim[0].copy(), SimplexState(state.t + 1, sim, fsim), extras, converged=done, stalled=stuck)
 
@@ -176,12 +171,9 @@ class HookeJeeves:
         h *= hp["shrink"]
         done = stuck = None
         if h < hp["tol"]:
-            done = f"the probe distance {h:.2g} is below the tolerance {hp['tol']:g}."
+            done = sentence("verdict.probe", distance=h, tol=hp["tol"])
         elif np.array_equal(base + h, base) and np.array_equal(base - h, base):
-            stuck = (
-                f"the probe distance {h:.2g} is below the floating-point resolution at this point, so no probe can "
-                f"move; the tolerance {hp['tol']:g} cannot be reached here"
-            )
+            stuck = sentence("stall.probe_resolution", distance=h, tol=hp["tol"])
         extras = {"pattern": probes, "base": base, "step_size": h, "move": "shrink"}
         state = PatternState(state.t + 1, base, value, h, None)
         return Step(base.copy(), state, extras, converged=done, stalled=stuck)

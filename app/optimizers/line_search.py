@@ -27,6 +27,7 @@ import numpy as np
 
 from app.optimizers.base import Oracle
 from app.optimizers.more_thuente import dcsrch
+from app.sentence import Sentence, sentence
 
 # Step bounds and the relative bracket width at which dcsrch gives up: SciPy's for BFGS and CG.
 AMIN, AMAX, XTOL = 1e-100, 1e100, 1e-14
@@ -44,7 +45,7 @@ class LineSearchResult:
     grad: np.ndarray | None  # at the step
     trial_points: list[np.ndarray] = field(default_factory=list)
     method: str = "more_thuente"  # "more_thuente", "zoom" (Nocedal–Wright) or "failed"
-    reason: str = ""  # when it failed: why, as the end of a sentence
+    reason: Sentence | None = None  # when it failed: why, a keyed sentence that ends "Stalled after n steps: ..."
 
 
 class _Line:
@@ -133,15 +134,12 @@ def _search(
     return LineSearchResult(None, value0, None, line.trials, "failed", _why(alpha1, slope0, line.trials))
 
 
-def _why(alpha1: float, slope0: float, trials: list[np.ndarray]) -> str:
+def _why(alpha1: float, slope0: float, trials: list[np.ndarray]) -> Sentence:
     if not slope0 < 0:
-        return f"the search direction does not point downhill (the slope along it is {slope0:.3g})"
+        return sentence("stall.uphill", slope=slope0)
     if alpha1 == 0:
-        return "the loss did not change in floating point over the last step, so the line search had no step to try"
-    return (
-        f"none of the {len(trials)} points the line search tried along the search direction both lowered the loss "
-        "enough and flattened the slope"
-    )
+        return sentence("stall.no_change")
+    return sentence("stall.no_wolfe_step", n=len(trials))
 
 
 def _bracket_and_zoom(

@@ -5,7 +5,7 @@ quadratic model. Where the Hessian has a negative eigenvalue that point is a
 saddle or a maximum, so the step would climb. Following the saddle-free Newton
 method (Dauphin et al. 2014) the step uses |λ| instead of λ for every
 eigenvalue (floored so a flat direction does not send it to infinity), and the
-frame says so in a sentence.
+frame says so in a keyed sentence (``newton.*`` in the catalogue).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from app.optimizers.base import Hyperparameter, Oracle, Step
+from app.sentence import sentence
 
 FLOOR = 1e-6  # eigenvalues are floored at this share of the largest |eigenvalue|
 
@@ -53,15 +54,9 @@ class Newton:
         if eigenvalues.min() <= floor:
             negative = eigenvalues[eigenvalues < 0]
             if negative.size:
-                fallback = (
-                    f"The Hessian has a negative eigenvalue ({negative.min():.3g}) here: a pure Newton step would head "
-                    "for the saddle or hilltop, so its negative curvature was flipped to positive."
-                )
+                fallback = sentence("newton.flipped", eigenvalue=float(negative.min()))
             else:
-                fallback = (
-                    f"The Hessian is (nearly) singular here (smallest eigenvalue {eigenvalues.min():.3g}): its flat "
-                    f"directions were given curvature {floor:.3g} so the step stays finite."
-                )
+                fallback = sentence("newton.singular", smallest=float(eigenvalues.min()), floor=floor)
         used = np.maximum(np.abs(eigenvalues), floor)
         direction = -vectors @ ((vectors.T @ grad) / used)
         delta = lr * direction

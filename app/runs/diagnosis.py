@@ -6,6 +6,8 @@ to the minimum along the steepest direction by ``1 - lr * lambda_max``; once
 overshoots further. Momentum widens the stable range to ``2 (1 + mu) /
 lambda_max`` (heavy ball) and ``2 (1 + mu) / ((1 + 2 mu) lambda_max)``
 (Nesterov). Near the last finite point the Hessian plays the role of the bowl.
+The words are the catalogue's (``diverged.*``, ``ground.*``): this module says
+which sentence, with which numbers (:mod:`app.sentence`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from app.objectives.base import Objective
-
-
-def _point(point: np.ndarray) -> str:
-    return ", ".join(f"{v:.4g}" for v in point)
+from app.sentence import Sentence, sentence, sentences
 
 
 def stability_limit(optimizer_id: str, hp: Mapping[str, float], lambda_max: float) -> float | None:
@@ -55,7 +54,7 @@ def curvatures(objective: Objective, point: np.ndarray) -> np.ndarray | None:
         return None
 
 
-def describe_flat_point(objective: Objective, point: np.ndarray) -> str:
+def describe_flat_point(objective: Objective, point: np.ndarray) -> Sentence:
     """What a point with (almost) no slope is known to be: flat, and on a saddle or hilltop if it clearly is.
 
     A small slope is found at minima, saddles and inflections alike; only a clearly negative curvature
@@ -63,17 +62,13 @@ def describe_flat_point(objective: Objective, point: np.ndarray) -> str:
     """
     found = curvatures(objective, point)
     if found is not None and found[0] < -1e-3 * max(1.0, float(np.abs(found).max())):
-        return (
-            f"but this is not a minimum: the curvature here is {found[0]:.3g} along one direction, so the walker "
-            "stands on a saddle or a hilltop"
-        )
-    return "so the ground here is flat"
+        return sentence("ground.saddle", curvature=float(found[0]))
+    return sentence("ground.flat")
 
 
 def explain_divergence(
     objective: Objective,
     optimizer_id: str,
-    optimizer_name: str,
     hp: Mapping[str, float],
     lr: float | None,
     last_point: np.ndarray,
@@ -81,11 +76,11 @@ def explain_divergence(
     start_loss: float,
     curvature_point: np.ndarray,
     kept_step: int,
-    reason: str,
+    reason: Sentence,
     next_point: np.ndarray | None = None,
     next_loss: float | None = None,
     left_domain: bool = False,
-) -> str:
+) -> Sentence:
     """What went wrong, where, and what to change.
 
     The run keeps frames up to ``kept_step`` and drops the step after it, so
@@ -100,41 +95,30 @@ def explain_divergence(
     A run that ``left_domain`` (a typed formula has no value past an edge)
     is told so instead: the curvature says nothing about an edge.
     """
-    where = _point(last_point)
-    kept = f"with loss {last_loss:.4g} (it started at {start_loss:.4g})"
-    head = f"Diverged after step {kept_step}: the step to {kept_step + 1} {reason}."
+    kept = {"point": last_point, "loss": last_loss, "start": start_loss}
+    head = sentence("diverged.head", step=kept_step, next=kept_step + 1, reason=reason)
     if next_point is None:
-        head += f" The run stops at its last point, ({where}) {kept}."
+        where = sentence("diverged.stops", **kept)
     elif not np.isfinite(next_point).all():
-        head += f" The last finite point is ({where}) {kept}."
+        where = sentence("diverged.last_finite", **kept)
+    elif next_loss is not None and np.isfinite(next_loss):
+        where = sentence("diverged.would_have_gone", next_point=next_point, next_loss=next_loss, **kept)
     else:
-        would = f"({_point(next_point)})"
-        if next_loss is not None and np.isfinite(next_loss):
-            would += f" with loss {next_loss:.4g}"
-        head += f" It would have gone to {would}; the run stops at the last point it keeps, ({where}) {kept}."
+        where = sentence("diverged.would_have_gone_no_loss", next_point=next_point, **kept)
+    name = sentence(f"optimizer.{optimizer_id}.name")
     if left_domain:
         # The formula has no value past an edge (log, sqrt, a division): curvature says nothing about that.
         if lr is None:
-            return f"{head} {optimizer_name} stepped over the edge of where the formula is defined: start further in."
-        return (
-            f"{head} One step of {optimizer_name} jumped over the edge of where the formula is defined: try a smaller "
-            f"learning rate (now {lr:.4g}) or a start further inside."
-        )
+            return sentences(head, where, sentence("diverged.edge", optimizer=name))
+        return sentences(head, where, sentence("diverged.edge_lr", optimizer=name, lr=lr))
     if lr is None:
-        return head
+        return sentences(head, where)
     lambda_max = top_curvature(objective, curvature_point)
     limit = None if lambda_max is None else stability_limit(optimizer_id, hp, lambda_max)
     if limit is not None and lr > limit:
-        return (
-            f"{head} The learning rate {lr:.4g} is above the stable limit {limit:.4g} for {optimizer_name} at the "
-            f"best point it reached (the steepest curvature there is {lambda_max:.4g}), so each step overshoots "
-            f"the valley floor by more than it corrects. Try a learning rate below {limit:.3g}."
-        )
-    if limit is not None:
-        return (
-            f"{head} The learning rate {lr:.4g} is below the local limit {limit:.4g}, but the steps carried the "
-            "walker to steeper ground where it was too large. Try a smaller learning rate or a start nearer a valley."
-        )
-    return (
-        f"{head} The steps of {optimizer_name} grew instead of shrinking; try a smaller learning rate (now {lr:.4g})."
-    )
+        advice = sentence("diverged.above_limit", lr=lr, limit=limit, optimizer=name, curvature=lambda_max)
+    elif limit is not None:
+        advice = sentence("diverged.below_limit", lr=lr, limit=limit)
+    else:
+        advice = sentence("diverged.grew", optimizer=name, lr=lr)
+    return sentences(head, where, advice)

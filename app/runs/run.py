@@ -6,8 +6,11 @@ gradient test passed, or a derivative-free method's own published test),
 ``stalled`` (the method stopped without meeting its tolerance: a failed line
 search, no progress in floating point), ``diverged`` or ``max_steps``, and a
 ``message`` a person can read, in the manner of
-``scipy.optimize.OptimizeResult``. A run that blows up keeps its last good
-point and says where the dropped step would have gone.
+``scipy.optimize.OptimizeResult``. The message is a keyed sentence
+(``sentence``: a catalogue key and its numbers, for each page to say in its
+own language); ``message`` is its English rendering from the catalogue. A run
+that blows up keeps its last good point and says where the dropped step would
+have gone.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from app.optimizers.oracle import CountingOracle
 from app.runs.config import HyperparameterChange, RunConfig
 from app.runs.diagnosis import describe_flat_point, explain_divergence
 from app.runs.frames import make_frame, to_plain
+from app.runs.wording import render
+from app.sentence import Sentence, listed, sentence, sentences
 
 RUNNING, CONVERGED, STALLED, DIVERGED, MAX_STEPS = "running", "converged", "stalled", "diverged", "max_steps"
 STATUSES = (RUNNING, CONVERGED, STALLED, DIVERGED, MAX_STEPS)
@@ -38,15 +43,15 @@ STALL_FAMILIES = frozenset({"second_order", "quasi_newton", "conjugate"})
 DERIVATIVE_FREE = frozenset({"direct_search"})
 
 
-NAMES = {"f": "f", "grad": "∇f", "hessian": "the Hessian"}
-
-
-def _and(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _steps(n: int) -> str:
-    return "1 step" if n == 1 else f"{n} steps"
+def _cost(extra: dict[str, int], spent: dict[str, int]) -> Sentence:
+    """ "3 more evaluations of f and 2 of ∇f (f: 12, ∇f: 9 in all)": what a failed attempt cost, and the totals."""
+    kinds = [kind for kind, n in extra.items() if n]
+    parts = [
+        sentence("stall.cost_next" if i else "stall.cost_first", n=extra[kind], kind=sentence(f"evaluation.{kind}"))
+        for i, kind in enumerate(kinds)
+    ]
+    totals = [sentence("stall.cost_total", kind=sentence(f"evaluation.{kind}"), n=n) for kind, n in spent.items() if n]
+    return sentence("stall.cost", spent=listed(parts), totals=totals)
 
 
 class Run:
@@ -63,7 +68,8 @@ class Run:
         )
         self.params = config.start_array()
         self.status = RUNNING
-        self.message = ""
+        self.sentence: Sentence | None = None  # how the run ended, as a key and its numbers (None while running)
+        self.message = ""  # the same in English, from the catalogue: the REST API's message
         with np.errstate(all="ignore"):
             loss, grad = self.oracle.peek(self.params)
             self.state = config.optimizer.init(self.params, self.oracle, config.hyperparameters)
@@ -88,18 +94,17 @@ class Run:
             why = self._undefined(self.params)
             self._finish(
                 DIVERGED,
-                f"The start point lies outside {why}; choose a start where the function has a value and a slope."
-                if why
-                else "The start point is outside the function's domain: its value or slope is not a number.",
+                sentence("run.start_outside", where=why) if why else sentence("run.start_undefined"),
             )
 
     @property
     def step(self) -> int:
         return len(self.frames) - 1
 
-    def _finish(self, status: str, message: str) -> None:
+    def _finish(self, status: str, said: Sentence) -> None:
         self.status = status
-        self.message = message
+        self.sentence = said
+        self.message = render(said)
 
     def _scheduled_lr(self, hp: dict[str, float] | Any, step: int) -> float | None:
         if "lr" not in hp:
@@ -131,7 +136,7 @@ class Run:
         try:
             outcome = optimizer.step(self.oracle, self.params, self.state, hp, lr)
         except (ArithmeticError, np.linalg.LinAlgError, ValueError) as error:
-            self._diverge(hp, lr, f"could not be computed ({error})")
+            self._diverge(hp, lr, sentence("diverged.reason.not_computed", error=str(error)))
             return
         if outcome.stalled:
             self._stall(outcome.stalled)
@@ -139,23 +144,20 @@ class Run:
         new_params = np.asarray(outcome.params, dtype=float)
         params_list = new_params.tolist()
         if not math.isfinite(sum(params_list)):  # one NaN or infinity makes the sum non-finite
-            self._diverge(hp, lr, "landed on a point that is not a finite number", next_point=new_params)
+            self._diverge(hp, lr, sentence("diverged.reason.not_finite_point"), next_point=new_params)
             return
         loss, grad = self.oracle.peek(new_params)
         grad_list = grad.tolist()
         if not math.isfinite(loss + sum(grad_list)):
             why = self._undefined(new_params)
-            if why:
-                self._diverge(hp, lr, f"left {why}", left_domain=why.startswith("the domain"))  # why names the point
+            if why:  # why names the point; past floating point's range is no edge of the formula's domain
+                left_domain = not why["key"].startswith("domain.overflow")
+                self._diverge(hp, lr, sentence("diverged.reason.left", where=why), left_domain=left_domain)
             else:
-                self._diverge(
-                    hp, lr, "reached a point where the loss or its slope is not a finite number", next_point=new_params
-                )
+                self._diverge(hp, lr, sentence("diverged.reason.not_finite_loss"), next_point=new_params)
             return
         if abs(loss) > RUNAWAY_LOSS or max(map(abs, params_list)) > RUNAWAY_PARAMS:
-            self._diverge(
-                hp, lr, f"would take the loss to {loss:.3g}, far beyond anything on the map", new_params, loss
-            )
+            self._diverge(hp, lr, sentence("diverged.reason.huge_loss", loss=loss), new_params, loss)
             return
         self._rises = self._rises + 1 if loss > previous_loss else 0
         if loss < self.best_loss:
@@ -164,7 +166,7 @@ class Run:
             self._diverge(
                 hp,
                 lr,
-                f"would make {self._rises} steps in a row on which the loss rose, to {loss:.3g}: it is running away",
+                sentence("diverged.reason.runaway", rises=self._rises, loss=loss),
                 new_params,
                 loss,
             )
@@ -181,50 +183,47 @@ class Run:
         self.state = outcome.state
         self._check_end(outcome.converged, loss, moved, previous_loss)
 
-    def _check_end(self, own_verdict: str | None, loss: float, moved: float, last_loss: float) -> None:
+    def _check_end(self, own_verdict: Sentence | None, loss: float, moved: float, last_loss: float) -> None:
         grad_norm = self.frames[-1]["grad_norm"]
         uses_slope = self.config.optimizer.family not in DERIVATIVE_FREE
         if uses_slope and grad_norm <= self.config.gtol:
+            ground = describe_flat_point(self.config.objective, self.params)
             self._finish(
                 CONVERGED,
-                f"Converged after {_steps(self.step)}: the slope is {grad_norm:.2g}, below the tolerance "
-                f"{self.config.gtol:g}, {describe_flat_point(self.config.objective, self.params)} "
-                f"(loss {loss:.6g}).",
+                sentence(
+                    "run.converged", steps=self.step, slope=grad_norm, gtol=self.config.gtol, ground=ground, loss=loss
+                ),
             )
         elif own_verdict:
-            self._finish(CONVERGED, f"Converged after {_steps(self.step)}: {own_verdict}")
+            self._finish(CONVERGED, sentence("run.converged_own", steps=self.step, verdict=own_verdict))
         elif (
             moved <= 1e-14 * (1.0 + float(np.abs(self.params).max()))
             and last_loss is not None
             and abs(loss - last_loss) <= 1e-15 * (1.0 + abs(loss))
         ):
-            self._stall("the last step changed neither the point nor the loss in floating point")
+            self._stall(sentence("stall.no_progress"))
         elif self.step >= self.config.max_steps:
-            slope = f" and the slope {grad_norm:.2g}" if uses_slope else ""
-            self._finish(
-                MAX_STEPS,
-                f"Stopped after {_steps(self.step)}, the most allowed for this run; the loss is {loss:.6g}{slope}.",
-            )
+            if uses_slope:
+                said = sentence("run.max_steps", steps=self.step, loss=loss, slope=grad_norm)
+            else:
+                said = sentence("run.max_steps_no_slope", steps=self.step, loss=loss)
+            self._finish(MAX_STEPS, said)
 
-    def _stall(self, why: str) -> None:
+    def _stall(self, why: Sentence) -> None:
         """End a run whose method cannot go on although its test has not passed; say why and how far it is."""
         last = self.frames[-1]
-        message = f"Stalled after {_steps(self.step)}: {why}."
+        said = [sentence("run.stalled", steps=self.step, why=why)]
         if self.config.optimizer.family not in DERIVATIVE_FREE:
-            message += (
-                f" The slope here is still {last['grad_norm']:.3g}, above the tolerance {self.config.gtol:g} "
-                f"(loss {last['loss']:.6g})."
+            said.append(
+                sentence("stall.slope_still", slope=last["grad_norm"], gtol=self.config.gtol, loss=last["loss"])
             )
         spent, shown = self.oracle.counts(), last["evaluations"]
         extra = {kind: spent[kind] - shown[kind] for kind in spent}
         if any(extra.values()):  # the failed attempt has no frame, so its cost is told here
-            parts = [f"{n} of {NAMES[kind]}" for kind, n in extra.items() if n]
-            parts[0] = parts[0].replace(" of ", " more evaluations of ", 1)
-            totals = ", ".join(f"{NAMES[kind]}: {n}" for kind, n in spent.items() if n)
-            message += f" The failed attempt cost {_and(parts)} ({totals} in all)."
-        self._finish(STALLED, message)
+            said.append(_cost(extra, spent))
+        self._finish(STALLED, sentences(*said))
 
-    def _undefined(self, point: np.ndarray) -> str | None:
+    def _undefined(self, point: np.ndarray) -> Sentence | None:
         explain = self.config.objective.explain_undefined
         return explain(point) if explain is not None else None
 
@@ -232,7 +231,7 @@ class Run:
         self,
         hp: Any,
         lr: float | None,
-        reason: str,
+        reason: Sentence,
         next_point: np.ndarray | None = None,
         next_loss: float | None = None,
         left_domain: bool = False,
@@ -244,7 +243,6 @@ class Run:
             explain_divergence(
                 self.config.objective,
                 self.config.optimizer.id,
-                self.config.optimizer.name,
                 hp,
                 lr,
                 last_point=self.params,
@@ -260,10 +258,12 @@ class Run:
         )
 
     def summary(self) -> dict[str, Any]:
-        """Where the run stands, without its frames."""
+        """Where the run stands, without its frames; the message also as its key and arguments, for any language."""
         return {
             "status": self.status,
             "message": self.message,
+            "message_key": None if self.sentence is None else self.sentence["key"],
+            "message_args": None if self.sentence is None else self.sentence["args"],
             "step": self.step,
             "evaluations": self.oracle.counts(),
         }

@@ -2,12 +2,15 @@
 // The server puts the catalogue for the page's language in <script id="messages" type="application/json">
 // and the language itself in <html lang>. Plurals use the ICU subset the server uses too:
 // "{n, plural, one {# step} few {# steps} other {# steps}}", chosen by Intl.PluralRules for the language.
+// A number's placeholder may name its precision, "{slope:.3g}": that many significant digits through format.js
+// num(), in the page's language; a list of numbers is written item by item, joined by "text.list_separator".
+import { num } from "./format.js";
 
 const catalogue = readCatalogue();
-const LANGUAGE = document.documentElement.lang || "en";
-const plurals = new Intl.PluralRules(LANGUAGE);
+const plurals = new Intl.PluralRules(language());
 const PLURAL = /\{(\w+), plural,((?:\s*(?:=\d+|zero|one|two|few|many|other)\s*\{[^{}]*\})+)\s*\}/g;
 const BRANCH = /(=\d+|zero|one|two|few|many|other)\s*\{([^{}]*)\}/g;
+const PLACEHOLDER = /\{(\w+)(?::\.?(\d*)g)?\}/g;
 
 function readCatalogue() {
   const block = document.getElementById("messages");
@@ -20,7 +23,7 @@ function readCatalogue() {
 
 /** The page's language (a BCP 47 tag such as "pl" or "zh-TW"): for Intl formatting. */
 export function language() {
-  return LANGUAGE;
+  return document.documentElement.lang || "en"; // read when asked: format.js calls this before this module has run
 }
 
 function choosePlural(whole, name, body, values) {
@@ -42,7 +45,14 @@ export function t(key, values = {}) {
   }
   return text
     .replace(PLURAL, (whole, name, body) => choosePlural(whole, name, body, values))
-    .replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+    .replace(PLACEHOLDER, (whole, name, digits) => (name in values ? written(values[name], digits) : whole));
+}
+
+/** One value as text: a number with a precision through num(), a list item by item, anything else as it is. */
+function written(value, digits) {
+  if (Array.isArray(value)) return value.map((v) => written(v, digits)).join(catalogue["text.list_separator"] ?? ", ");
+  if (digits !== undefined && (value === null || typeof value === "number")) return num(value, digits ? Number(digits) : 6);
+  return String(value);
 }
 
 /** True when the catalogue has `key` (for optional, per-id texts such as a function's teaching note). */

@@ -1,6 +1,7 @@
 // What a page knows about its race: each run's frames so far, the cursor, statuses and configs.
 // Server messages update this model; the page redraws once per animation frame at most.
 import { LiveClient } from "./live.js";
+import { sayOr } from "./sentence.js";
 
 // Steps asked for at a time when opening a link at step N. The server keeps at most 256 unsent frames
 // per run and drops a bigger batch whole, so ask for less, and only after the previous chunk arrived.
@@ -17,7 +18,7 @@ export class Session {
     this.onError = onError;
     this.onCursor = onCursor;
     this.histories = []; // histories[run][step] = frame
-    this.statuses = []; // statuses[run] = {status, message}
+    this.statuses = []; // statuses[run] = {status, message (in the page's language), english, key, args}
     this.configs = [];
     this.functionInfo = null;
     this.optimizerNames = [];
@@ -112,7 +113,13 @@ export class Session {
         this.cut(message.step);
         break;
       case "status":
-        this.statuses[message.run] = { status: message.status, message: message.message };
+        this.statuses[message.run] = {
+          status: message.status,
+          message: sayOr(message.message_key, message.message_args, message.message),
+          english: message.message,
+          key: message.message_key ?? null,
+          args: message.message_args ?? null,
+        };
         if (this.target && this.ended) this.target = 0; // every run has stopped short of the target
         break;
       case "playback":
