@@ -63,6 +63,7 @@ class NetworkPage {
         this.writeUrl();
       },
       onError: (text) => showToast(text, { error: true }),
+      onNotice: (text) => showToast(text, { ms: 8000 }),
       onConnection: showConnection,
     });
     this.transport = new Transport({

@@ -68,6 +68,7 @@ export class RacePage {
         this.writeUrl();
       },
       onError: (text) => showToast(text, { error: true }),
+      onNotice: (text) => showToast(text, { ms: 8000 }),
       onConnection: showConnection,
     });
     this.buildSidebar();

@@ -12,10 +12,18 @@ export class Session {
    * onRender(session) draws the current state; onStarted(started, {rebuilt}) sees new configs;
    * onError(text) shows the server's sentence; onConnection(state) reports the socket.
    */
-  constructor({ onRender, onStarted = () => {}, onError = () => {}, onConnection = () => {}, onCursor = () => {} }) {
+  constructor({
+    onRender,
+    onStarted = () => {},
+    onError = () => {},
+    onNotice = () => {},
+    onConnection = () => {},
+    onCursor = () => {},
+  }) {
     this.onRender = onRender;
     this.onStarted = onStarted;
     this.onError = onError;
+    this.onNotice = onNotice;
     this.onCursor = onCursor;
     this.histories = []; // histories[run][step] = frame
     this.statuses = []; // statuses[run] = {status, message (in the page's language), english, key, args}
@@ -127,6 +135,9 @@ export class Session {
         break;
       case "error":
         this.onError(message.message);
+        break;
+      case "notice": // something to show that is not an error, e.g. the server playing slower than asked
+        this.onNotice(sayOr(message.key, message.values, message.message));
         break;
       case "stopped":
         this.playing = false;
