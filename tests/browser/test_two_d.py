@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 
 from tests.browser.helpers import READY_2D, TRAIL_2D, wait_step
@@ -48,6 +51,13 @@ def test_a_copied_link_reopens_the_same_view_and_run(watched, watch) -> None:
     shapes = page.evaluate("document.getElementById('contour-overlay').layout.shapes.length")
 
     fresh = watch(fresh=True)
+    # Every address the page writes while it replays the link: none may say a step the user did not choose.
+    fresh.page.add_init_script(
+        "window.__addresses = []; const replace = history.replaceState.bind(history);"
+        " history.replaceState = (s, t, url) => { window.__addresses.push(String(url)); replace(s, t, url); };"
+    )
+    # A slow network: the replayed frames arrive a second after the run has started (as on a busy hall's Wi-Fi).
+    fresh.page.route_web_socket("**/ws", _frames_late)
     fresh.page.goto(link)
     fresh.page.wait_for_function(READY_2D)
     wait_step(fresh.page, 7)
@@ -56,7 +66,20 @@ def test_a_copied_link_reopens_the_same_view_and_run(watched, watch) -> None:
     assert fresh.page.is_checked("#show-fog")
     assert fresh.page.evaluate("document.getElementById('contour-overlay').layout.shapes.length") == shapes == 1
     assert fresh.page.url == link
+    written = fresh.page.evaluate("window.__addresses")
+    assert [url for url in written if "step=7" not in url] == []
     assert watched.errors == [] and fresh.errors == []
+
+
+def _frames_late(ws) -> None:
+    server = ws.connect_to_server()
+
+    def forward(message: str | bytes) -> None:
+        if isinstance(message, str) and json.loads(message).get("type") == "frames":
+            time.sleep(1)
+        ws.send(message)
+
+    server.on_message(forward)
 
 
 def test_presenter_mode_hides_the_controls(watched) -> None:
