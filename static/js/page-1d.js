@@ -25,7 +25,7 @@ class OneDViews {
       document.getElementById("contraction"),
     );
     this.labels = [];
-    keepSized(this.curve.div, this.loss.div);
+    keepSized(this.curve.div); // the loss chart keeps itself sized
   }
 
   async setFunction(info) {

@@ -27,7 +27,7 @@ SETTLED = (
 # A link asks for this step: the page replays every run until it stops (its scene's step limit at most).
 END = 20000
 # (width, height, presenter, smallest text in CSS px): presenter mode is read from the back of a hall.
-SIZES = [(1280, 720, False, 12), (1920, 1080, False, 12), (1280, 720, True, 16), (390, 844, False, 12)]
+SIZES = [(1280, 720, False, 12), (1920, 1080, False, 12), (1280, 720, True, 15), (390, 844, False, 12)]
 # On a projector the pictures a caption talks about are on the screen without scrolling.
 FOLD = {"1d": ["#curve-plot", "#loss-plot"], "2d": ["#landscape", "#scoreboard"]}
 

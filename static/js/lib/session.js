@@ -89,6 +89,13 @@ export class Session {
     return (this.histories[run] ?? []).slice(0, this.cursor + 1);
   }
 
+  /** True when `run` ended converged or stalled and the cursor shows its last frame: it steps no more. */
+  restsAt(run) {
+    const status = this.statuses[run]?.status;
+    if (status !== "converged" && status !== "stalled") return false;
+    return this.cursor >= (this.histories[run]?.length ?? 0) - 1;
+  }
+
   get ended() {
     return this.statuses.length > 0 && this.statuses.every((s) => s.status !== "running");
   }
