@@ -145,7 +145,7 @@ export class LossChart {
     // Labels that fit the height of the plotting area as drawn (Plotly's own measure, which can lag the
     // div's while it resizes), else the chart less its top and bottom margins.
     const area = this.div._fullLayout?._size?.h ?? this.div.clientHeight - font * 3.6;
-    const room = Math.max(2, Math.floor(area / (font * 2.2)));
+    const room = Math.max(3, Math.floor(area / (font * 1.6)));
     const y = { "yaxis.dtick": null, "yaxis.tick0": null, "yaxis.nticks": room };
     if (this.logScale && lo > 0 && hi > lo * (1 + 1e-9)) {
       const span = Math.log10(hi / lo); // decades shown

@@ -101,7 +101,20 @@ export class IterationTable {
       else this.insert(k, tr);
       this.rows.set(k, { tr, signature });
     }
-    this.rows.get(last)?.tr.scrollIntoView({ block: "nearest" });
+    this.keepInView(this.rows.get(last)?.tr);
+  }
+
+  /**
+   * Scroll the table's own box so the current row shows under the sticky head. Not scrollIntoView: that
+   * scrolls every ancestor too, and on a phone the whole page would jump to the table at each step.
+   */
+  keepInView(row) {
+    if (!row) return;
+    const box = this.scroller.getBoundingClientRect();
+    const r = row.getBoundingClientRect();
+    const head = this.head.getBoundingClientRect().height;
+    if (r.bottom > box.bottom) this.scroller.scrollTop += r.bottom - box.bottom;
+    else if (r.top < box.top + head) this.scroller.scrollTop -= box.top + head - r.top;
   }
 
   insert(k, tr) {
