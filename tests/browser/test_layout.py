@@ -30,6 +30,8 @@ SETTLED = (
 END = 300
 # (width, height, presenter, smallest text in CSS px): presenter mode is read from the back of a hall.
 SIZES = [(1280, 720, False, 12), (1920, 1080, False, 12), (1280, 720, True, 15), (390, 844, False, 12)]
+# Beyond the scenes: the learning-rate lesson with six runners, the most columns a 1D table shows.
+EXTRA = {"1d": ["fn=quadratic&runs=gd(lr:0.01);gd(lr:0.1);gd(lr:0.5);gd(lr:0.9);gd(lr:1);gd(lr:1.1)&start=8"], "2d": []}
 # On a projector the pictures a caption talks about are on the screen without scrolling.
 FOLD = {"1d": ["#curve-plot", "#loss-plot"], "2d": ["#landscape", "#scoreboard"]}
 
@@ -61,12 +63,13 @@ def test_pages_read_well(watch, width: int, height: int, presenter: bool, min_fo
     problems += [f"/: {p}" for p in layout_problems(page, min_font_px=min_font)]
 
     for name in ("1d", "2d"):
-        for scene in scene_ids(watched.base_url, page, name):
-            page.goto(f"{watched.base_url}/{name}?scene={scene}&step={END}{mode}")
+        queries = [f"scene={scene}" for scene in scene_ids(watched.base_url, page, name)] + EXTRA[name]
+        for query in queries:
+            page.goto(f"{watched.base_url}/{name}?{query}&step={END}{mode}")
             page.wait_for_function(READY, timeout=60_000)
             page.wait_for_function(SETTLED)
             found = layout_problems(page, min_font_px=min_font, fold=FOLD[name] if fold else ())
-            problems += [f"/{name}?scene={scene}: {p}" for p in found]
+            problems += [f"/{name}?{query}: {p}" for p in found]
 
     assert watched.errors == []
     assert problems == [], f"{len(problems)} layout problems at {width}x{height}:\n" + "\n".join(problems)

@@ -69,7 +69,7 @@ export class LossChart {
           y: 1,
           xanchor: "left",
           yanchor: "bottom",
-          xshift: -th.font * 4.4, // from the chart's left edge, over the tick labels' margin
+          xshift: th.font * 0.4, // right of the axis line: clear of the tick labels beside it
           yshift: th.font * 0.2,
           showarrow: false,
           text: title,

@@ -31,6 +31,7 @@ export class IterationTable {
     if (signature === this.headSignature) return;
     this.headSignature = signature;
     this.table.classList.toggle("race", !single);
+    this.table.classList.toggle("crowded", session.histories.length > 4);
     const tr = document.createElement("tr");
     if (single) {
       tr.append(cell("th", "k"), cell("th", "xₖ"), cell("th", "f′(xₖ)"), cell("th", "xₖ₊₁"));
@@ -60,13 +61,15 @@ export class IterationTable {
       const next = k < session.cursor ? x(0, k + 1) : undefined;
       return [String(k), num(frame?.params?.[0]), num(frame?.grad?.[0]), next === undefined ? "…" : num(next)];
     }
+    // Four digits side by side keep six runners' columns on a 1280-pixel screen.
+    const digits = session.histories.length > 3 ? 4 : 5;
     // A walker that has stopped stays where it stopped: its last x, greyed (the status list says why).
     return [
       String(k),
       ...session.histories.map((history, run) => {
-        if (k < history.length) return num(x(run, k), 5);
+        if (k < history.length) return num(x(run, k), digits);
         const last = history.findLast((f) => f)?.params?.[0];
-        return { text: num(last, 5), ended: true };
+        return { text: num(last, digits), ended: true };
       }),
     ];
   }
