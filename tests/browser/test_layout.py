@@ -1,4 +1,4 @@
-"""Every scene of /, /1d and /2d, played to its end (or 300 steps), reads well where it is used: on a projector at
+"""Every scene of /, /1d and /2d, played to its end (or 200 steps), reads well where it is used: on a projector at
 1280x720 and 1920x1080, in presenter mode, and on a phone. Nothing overlaps, nothing is cut off, no
 text is too small to read from the back of a hall, and on a projector the plots are on the screen.
 
@@ -24,10 +24,10 @@ SETTLED = (
     " || (d._fullLayout && Math.abs(d._fullLayout.width - d.offsetWidth) < 3"
     " && Math.abs(d._fullLayout.height - d.offsetHeight) < 3))"
 )
-# A link asks for this step: the page replays every run to it, or until they all stop if that is sooner.
+# A link asks for this step (one chunk of the replay): the page replays every run to it, or until they all stop.
 # Most scenes end before it; the two long Rosenbrock races have shown all there is to show by then
-# (who converged, who crawls) and replaying their 3,000 steps would triple the test's time.
-END = 300
+# (who converged, who crawls) and replaying their 3,000 steps would triple the time this test takes.
+END = 200
 # (width, height, presenter, smallest text in CSS px): presenter mode is read from the back of a hall.
 SIZES = [(1280, 720, False, 12), (1920, 1080, False, 12), (1280, 720, True, 15), (390, 844, False, 12)]
 # Beyond the scenes: the learning-rate lesson with six runners, the most columns a 1D table shows.
