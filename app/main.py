@@ -20,6 +20,7 @@ GZIP_LEVEL = 1
 
 DESCRIPTION = """
 Hillside runs NumPy optimizers one step at a time on functions you can see.
+Back to the pages: [home](/) · [1D](/1d) · [2D](/2d) · [network](/network).
 
 * **Catalogue**: `GET /api/v1/functions`, `/optimizers`, `/schedules`, and `/surface` for plotting.
 * **All at once**: `POST /api/v1/optimize` returns every frame; frame 0 is the start.

@@ -3,6 +3,7 @@
 import { LossChart } from "./lib/loss-chart.js";
 import { RacePage } from "./lib/race-page.js";
 import { keepSized } from "./lib/resize.js";
+import { ContractionList } from "./oned/contraction.js";
 import { CurvePlot } from "./oned/curve.js";
 import { IterationTable } from "./oned/iterations.js";
 import { DEFAULTS, SCENES } from "./oned/scenes.js";
@@ -19,13 +20,18 @@ class OneDViews {
       document.getElementById("iterations-hint"),
     );
     this.tableSection = document.getElementById("iterations-section");
+    this.contraction = new ContractionList(
+      document.getElementById("contraction-section"),
+      document.getElementById("contraction"),
+    );
     this.labels = [];
-    keepSized(this.curve.div, this.loss.div);
+    keepSized(this.curve.div); // the loss chart keeps itself sized
   }
 
   async setFunction(info) {
     this.loss.setFunction(info);
     await this.curve.setFunction(info);
+    this.contraction.setFunction(info, this.curve.surface);
   }
 
   setLabels(labels) {
@@ -41,6 +47,7 @@ class OneDViews {
   render(session, state) {
     this.curve.render(session, state);
     this.loss.render(session);
+    this.contraction.render(session, this.labels, () => page.render());
     this.tableSection.hidden = !state.table;
     if (state.table) this.table.render(session, this.labels);
   }

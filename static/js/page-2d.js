@@ -23,7 +23,7 @@ class TwoDViews {
     this.loss = new LossChart(document.getElementById("loss-plot"), document.getElementById("loss-note"));
     this.scoreboard = new Scoreboard(document.getElementById("scoreboard"));
     this.labels = [];
-    keepSized(this.contour.base, this.contour.overlay, this.surface.div, this.loss.div);
+    keepSized(this.contour.base, this.contour.overlay, this.surface.div); // the loss chart sizes itself
   }
 
   async setFunction(info) {
@@ -56,7 +56,11 @@ class TwoDViews {
     if (state.view === "surface") this.surface.render(session, state);
     else this.contour.render(session, state);
     this.loss.render(session);
-    this.scoreboard.render(session, this.labels, page.settings());
+    const offMap = (run) => {
+      const params = session.current(run)?.params;
+      return Boolean(params && this.contour.xRange && !this.contour.inside(params));
+    };
+    this.scoreboard.render(session, this.labels, page.settings(), offMap);
   }
 
   relayout() {

@@ -22,6 +22,9 @@
       const s = getComputedStyle(e);
       if (s.display === "none" || s.visibility === "hidden" || Number(s.opacity) === 0) return true;
       if (e.hidden || (e.tagName === "DIALOG" && !e.open)) return true;
+      // The contents of a closed <details> are not drawn, though their computed style says nothing of it.
+      const up = e.parentElement;
+      if (up?.tagName === "DETAILS" && !up.open && e.tagName !== "SUMMARY") return true;
       if (e.classList?.contains("hoverlayer") || e.classList?.contains("sr-only")) return true;
     }
     return false;
@@ -29,9 +32,9 @@
 
   // The part of a rectangle that its clipping ancestors (overflow other than visible, an svg root) let through.
   const clipBoxes = new Map();
-  const clippersOf = (el) => {
+  const clippersOf = (el, self) => {
     const out = [];
-    for (let e = el.parentElement; e && e !== document.documentElement; e = e.parentElement) {
+    for (let e = self ? el : el.parentElement; e && e !== document.documentElement; e = e.parentElement) {
       if (!clipBoxes.has(e)) {
         const s = getComputedStyle(e);
         const x = s.overflowX !== "visible";
@@ -72,9 +75,13 @@
     if (!el || el.closest("svg, script, style, template, select, option, noscript")) continue;
     if (hidden(el)) continue;
     range.selectNodeContents(node);
-    const rect = range.getBoundingClientRect();
-    if (rect.width < 1 || rect.height < 1) continue;
-    items.push({ el, full: rect, kind: "text", label: describe(el, node.textContent), font: parseFloat(getComputedStyle(el).fontSize) });
+    const font = parseFloat(getComputedStyle(el).fontSize);
+    // One item per line box: a link that wraps covers its two lines, not the rectangle around them.
+    for (const rect of range.getClientRects()) {
+      if (rect.width < 1 || rect.height < 1) continue;
+      // A text node is clipped by its own element too (a paragraph clamped to two lines).
+      items.push({ el, full: rect, kind: "text", label: describe(el, node.textContent), font, node: true });
+    }
   }
   for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
     if (hidden(el)) continue;
@@ -103,11 +110,10 @@
   }
 
   for (const item of items) {
-    item.clippers = clippersOf(item.el);
+    item.clippers = clippersOf(item.el, item.node);
     item.rect = visiblePart(item.full, item.clippers);
     item.plot = item.el.closest(".js-plotly-plot");
     item.overlay = item.el.closest("[data-overlay], .layer");
-    // A sticky table head lies over the rows scrolling under it by design.
     item.sticky = false;
     for (let e = item.el; e && e !== document.body; e = e.parentElement) {
       if (getComputedStyle(e).position === "sticky") item.sticky = true;
@@ -127,7 +133,8 @@
       const b = shown[j];
       if (a.kind === "box" && b.kind === "box" && !(a.el.matches(".js-plotly-plot, .presenter-exit, .toast") || b.el.matches(".js-plotly-plot, .presenter-exit, .toast"))) continue;
       if (related(a, b)) continue;
-      if ((a.sticky || b.sticky) && a.el.closest("table") === b.el.closest("table")) continue;
+      // Sticky things (a table's head, the phone's transport bar) float over what scrolls under them by design.
+      if (a.sticky || b.sticky) continue;
       // Text of one plot against the other parts of the same plot is Plotly's own business, except text on text.
       if (a.plot && a.plot === b.plot && (a.kind === "box" || b.kind === "box")) continue;
       const o = overlapOf(a.rect, b.rect);
@@ -150,6 +157,8 @@
     const v = visiblePart(f, item.clippers.filter((c) => c.y));
     if (v.height <= tolerance) continue;
     for (const c of item.clippers) {
+      // A paragraph clamped to a few lines, or a line ending in "…", shows that it is shortened: by design.
+      if (c.el === item.el && (c.style.webkitLineClamp !== "none" || c.style.textOverflow === "ellipsis")) continue;
       const r = c.rect;
       const scrollsY = ["auto", "scroll"].includes(c.style.overflowY);
       const inner = (parseFloat(c.style.borderLeftWidth) || 0);

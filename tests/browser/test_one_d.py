@@ -83,3 +83,28 @@ def test_reconnecting_rebuilds_the_run_where_it_was(watched) -> None:
     page.wait_for_function("() => document.querySelectorAll('#iterations tbody tr').length === 6")
     assert table_rows(page)[5][1] == "3.96608"
     assert watched.errors == []
+
+
+# The learning rates of the "side by side" lesson on x² − 4x + 6, where f″ = 2 everywhere, and the
+# factor |1 − lr·f″| worked out by hand for each: 0.8, 0, 0.8, 1, 1.2.
+CONTRACTION_BY_HAND = {"lr = 0.1": "0.8", "lr = 0.5": "0", "lr = 0.9": "0.8", "lr = 1": "1", "lr = 1.1": "1.2"}
+CONTRACTION_RUNS = "/1d?fn=quadratic&runs=gd(lr:0.1);gd(lr:0.5);gd(lr:0.9);gd(lr:1);gd(lr:1.1)&start=8"
+CONTRACTION_ROWS = (
+    "() => [...document.querySelectorAll('#contraction tr')].map(r => [...r.cells].map(c => c.textContent))"
+)
+
+
+@pytest.mark.parametrize("step", [0, 30])
+def test_contraction_factors_match_the_hand_computation(watched, step: int) -> None:
+    # At step 30 the walker with lr 1.1 is far off the drawn curve (x ≈ 1400): f″ comes from the server.
+    watched.open(f"{CONTRACTION_RUNS}&step={step}", READY_1D)
+    page = watched.page
+    page.wait_for_function(f"() => window.hillside.session.cursor === {step} && window.hillside.session.target === 0")
+    page.wait_for_function(f"() => ({CONTRACTION_ROWS})().length === 5 && ({CONTRACTION_ROWS})().every(r => r[2])")
+    rows = page.evaluate(CONTRACTION_ROWS)
+    assert {label: factor for label, factor, _ in rows} == CONTRACTION_BY_HAND
+    meaning = {label: verdict for label, _, verdict in rows}
+    assert meaning["lr = 0.5"] == "gets there in one step"
+    assert meaning["lr = 1"] == "bounces across forever"
+    assert "diverges" in meaning["lr = 1.1"] and "settles" in meaning["lr = 0.1"]
+    assert watched.errors == []

@@ -5,9 +5,18 @@ import { num } from "./format.js";
 import { t } from "./messages.js";
 import { colour, dash } from "./palette.js";
 import { axis, baseLayout, PLOT_CONFIG, theme } from "./theme.js";
+import { keepSizedThen } from "./resize.js";
 import { columns, TrailTracker } from "./trails.js";
 
 const FLOOR = 1e-16; // reached the minimum to machine precision: keep it on a log axis
+
+/** 1, 2 or 5 times a power of ten, at least `raw`: tick spacing people can add up. */
+export function niceStep(raw) {
+  if (!(raw > 0) || !Number.isFinite(raw)) return 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].find((m) => m * power >= raw * (1 - 1e-9)) * power;
+  return Number(step.toPrecision(12));
+}
 
 export class LossChart {
   constructor(div, note) {
@@ -18,6 +27,8 @@ export class LossChart {
     this.logScale = true;
     this.labels = [];
     this.extent = [Infinity, -Infinity];
+    // A chart that changes height (a status appears above it) needs ticks for its new height.
+    keepSizedThen(() => this.session && this.tidyTicks(this.session), div);
   }
 
   /** Call when the function changes: its known global minimum decides what the y axis shows. */
@@ -45,10 +56,26 @@ export class LossChart {
     let title = t("plot.loss.y");
     if (shifted && this.offset > 0) title = t("plot.loss.y_minus_min", { min: num(this.offset, 4) });
     if (shifted && this.offset < 0) title = t("plot.loss.y_plus_min", { min: num(-this.offset, 4) });
+    // The y title reads across, above the axis: a short chart has no room for it sideways.
     return baseLayout(th, {
       xaxis: axis(th, { title: { text: t("plot.loss.x") }, rangemode: "tozero" }),
-      yaxis: axis(th, { title: { text: title }, type: this.logScale ? "log" : "linear", exponentformat: "power" }),
-      margin: { l: th.font * 4.6, r: th.font, t: th.font * 0.6, b: th.font * 3 },
+      yaxis: axis(th, { title: { text: "" }, type: this.logScale ? "log" : "linear", exponentformat: "power" }),
+      margin: { l: th.font * 4.6, r: th.font, t: th.font * 1.7, b: th.font * 3 },
+      annotations: [
+        {
+          xref: "paper",
+          yref: "paper",
+          x: 0,
+          y: 1,
+          xanchor: "left",
+          yanchor: "bottom",
+          xshift: th.font * 0.4, // right of the axis line: clear of the tick labels beside it
+          yshift: th.font * 0.2,
+          showarrow: false,
+          text: title,
+          font: { size: th.font * 0.95, color: th.text },
+        },
+      ],
     });
   }
 
@@ -86,6 +113,7 @@ export class LossChart {
   }
 
   render(session) {
+    this.session = session;
     let plan = this.tracker.plan(session);
     this.checkScale(plan.trails);
     plan = this.tracker.plan(session);
@@ -107,24 +135,31 @@ export class LossChart {
   }
 
   /**
-   * Whole steps only while there are few (Plotly would tick 0.5), and only powers of ten on a log axis
-   * spanning decades (the 2s and 5s in between read as data).
+   * Whole steps only while there are few (Plotly would tick 0.5). On a log axis every label is a full-size
+   * number: powers of ten when it spans decades, evenly spaced values when it spans less (Plotly's own
+   * choice there is the digits 2…9 in small type, unreadable from the back of a hall).
    */
   tidyTicks(session) {
     const [lo, hi] = this.extent;
-    const span = this.logScale && lo > 0 && hi > lo ? Math.log10(hi / lo) : 0; // decades shown
-    const room = Math.max(3, Math.floor(this.div.clientHeight / (theme().font * 2.4))); // labels that fit
-    const decades = span > 1.5 ? Math.max(1, Math.ceil(span / room)) : null;
-    const key = `${session.cursor <= 8}|${decades}|${room}|${span > 0.3}`;
+    const font = theme().font;
+    // Labels that fit the height of the plotting area as drawn (Plotly's own measure, which can lag the
+    // div's while it resizes), else the chart less its top and bottom margins.
+    const area = this.div._fullLayout?._size?.h ?? this.div.clientHeight - font * 3.6;
+    const room = Math.max(3, Math.floor(area / (font * 1.6)));
+    const y = { "yaxis.dtick": null, "yaxis.tick0": null, "yaxis.nticks": room };
+    if (this.logScale && lo > 0 && hi > lo * (1 + 1e-9)) {
+      const span = Math.log10(hi / lo); // decades shown
+      if (span >= 1.5) Object.assign(y, { "yaxis.dtick": Math.max(1, Math.ceil(span / Math.max(1, room - 1))), "yaxis.tick0": 0 });
+      else Object.assign(y, { "yaxis.dtick": `L${niceStep((hi - lo) / (room - 1))}`, "yaxis.tick0": 0 });
+    }
+    const key = `${session.cursor <= 8}|${JSON.stringify(y)}|${Math.round(area)}`;
     if (key === this.tickKey) return;
     this.tickKey = key;
     Plotly.relayout(this.div, {
       "xaxis.tickmode": session.cursor <= 8 ? "linear" : "auto",
       "xaxis.tick0": 0,
       "xaxis.dtick": session.cursor <= 8 ? 1 : null,
-      "yaxis.dtick": decades,
-      // 0 is "automatic": a log axis spanning a sliver of a decade shows no labels at all with a count.
-      "yaxis.nticks": !this.logScale || span > 0.3 ? room : 0,
+      ...y,
     });
   }
 

@@ -42,9 +42,23 @@ export function runLabels(runs, optimizerById, startOf) {
     if (twins.some((r) => JSON.stringify(startOf(r)) !== JSON.stringify(start))) {
       parts.push(t("label.from", { point: start.length === 1 ? num(start[0], 3) : point(start, 3) }));
     }
-    const detail = parts.join(", ") || `#${i + 1}`;
+    if (!parts.length) return sameAs(runs, i, optimizerById, startOf);
+    const detail = parts.join(", ");
     return runs.every((r) => r.optimizer === run.optimizer) ? detail : `${name} ${detail}`;
   });
+}
+
+/**
+ * A runner identical to another (same optimizer, settings and start): named by what it is, "GD, lr 0.01",
+ * and counted among its twins, "GD, lr 0.01 (2)", never by a bare index.
+ */
+function sameAs(runs, i, optimizerById, startOf) {
+  const optimizer = optimizerById.get(runs[i].optimizer);
+  const settings = runSettings([runs[i]], optimizerById)[0];
+  const base = settings ? `${shortName(optimizer)}, ${settings}` : shortName(optimizer);
+  const key = (r) => JSON.stringify([r.optimizer, currentHyperparameters(r, optimizer), startOf(r)]);
+  const twins = runs.map((r, j) => j).filter((j) => runs[j].optimizer === runs[i].optimizer && key(runs[j]) === key(runs[i]));
+  return twins.length > 1 ? t("label.twin", { name: base, n: twins.indexOf(i) + 1 }) : base;
 }
 
 /** Each run's hyperparameters in force, for the scoreboard: "lr 0.05, μ 0.9, AMSGrad". */

@@ -98,6 +98,13 @@ export class Session {
     return (this.histories[run] ?? []).slice(0, this.cursor + 1);
   }
 
+  /** True when `run` ended converged or stalled and the cursor shows its last frame: it steps no more. */
+  restsAt(run) {
+    const status = this.statuses[run]?.status;
+    if (status !== "converged" && status !== "stalled") return false;
+    return this.cursor >= (this.histories[run]?.length ?? 0) - 1;
+  }
+
   get ended() {
     return this.statuses.length > 0 && this.statuses.every((s) => s.status !== "running");
   }
@@ -113,7 +120,8 @@ export class Session {
         this.addFrame(message);
         break;
       case "frames":
-        for (const frame of message.frames) this.addFrame(frame);
+        // One batch moves the cursor once, to its end (not through every step in it).
+        for (const frame of message.frames) this.addFrame(frame, { moveCursor: false });
         this.setCursor(Math.max(this.cursor, message.step));
         if (this.target && this.cursor >= this.chunkEnd) this.fillNext();
         break;
@@ -128,7 +136,7 @@ export class Session {
           key: message.message_key ?? null,
           args: message.message_args ?? null,
         };
-        if (this.target && this.ended) this.target = 0; // every run has stopped short of the target
+        if (this.target && this.ended) this.endReplay(); // every run has stopped short of the target
         break;
       case "playback":
         this.playing = message.playing;
@@ -164,13 +172,13 @@ export class Session {
     this.onStarted(message, { rebuilt, fresh });
     // A fresh start answers with frame 0; step to the target a chunk at a time, drawing every frame.
     if (fresh && this.target > 0) this.fillNext();
-    else if (!rebuilt) this.target = 0;
+    else if (!rebuilt) this.endReplay();
   }
 
   /** Step towards the target a chunk at a time, so that every frame of the trail is drawn. */
   fillNext() {
     if (this.target <= this.cursor || this.ended) {
-      this.target = 0;
+      this.endReplay();
       return;
     }
     const n = Math.min(STEP_CHUNK, this.target - this.cursor);
@@ -178,7 +186,22 @@ export class Session {
     this.client.step(n);
   }
 
-  addFrame(frame) {
+  /**
+   * True while a shared link is being replayed towards its step. The cursor passes through every
+   * chunk on the way; those intermediate steps are not where the user is (nor what a copied link
+   * should say), so onCursor is not told about them until the replay ends.
+   */
+  get replaying() {
+    return this.target > 0;
+  }
+
+  endReplay() {
+    if (!this.target) return;
+    this.target = 0;
+    this.onCursor(this.cursor);
+  }
+
+  addFrame(frame, { moveCursor = true } = {}) {
     const history = this.histories[frame.run];
     if (!history) return;
     if (frame.step < history.length) {
@@ -193,7 +216,7 @@ export class Session {
     // Fill any gap (a seek jumps ahead without sending the frames in between) so indices stay steps.
     while (history.length < frame.step) history.push(null);
     history.push(frame);
-    if (frame.type === "frame") this.setCursor(Math.max(this.cursor, frame.step));
+    if (moveCursor && frame.type === "frame") this.setCursor(Math.max(this.cursor, frame.step));
   }
 
   cut(step) {
@@ -209,7 +232,7 @@ export class Session {
   setCursor(step, force = false) {
     if (step === this.cursor && !force) return;
     this.cursor = step;
-    this.onCursor(step);
+    if (!this.replaying) this.onCursor(step);
   }
 
   schedule() {

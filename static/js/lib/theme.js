@@ -47,7 +47,7 @@ export function axis(th, extra = {}) {
     gridcolor: th.grid,
     zerolinecolor: th.muted,
     linecolor: th.muted,
-    tickfont: { size: th.font * 0.85 },
+    tickfont: { size: th.font * 0.9 },
     title: { font: { size: th.font * 0.95 }, standoff: th.font * 0.4 },
     automargin: false,
     fixedrange: true,

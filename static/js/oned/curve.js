@@ -161,6 +161,7 @@ export class CurvePlot {
   }
 
   addArrow(annotations, session, run, frame, th) {
+    if (session.restsAt(run)) return null; // it has stopped for good: no step to draw
     const hp = hyperparametersAt(session.configs[run], frame.step);
     const arrow = this.stepArrow(session, run, frame, hp);
     if (!arrow || !Number.isFinite(arrow.delta) || arrow.delta === 0) return arrow;
@@ -225,7 +226,7 @@ export class CurvePlot {
       annotations,
       showlegend: race,
       legend: { orientation: "h", x: 0, xanchor: "left", y: 1.03, yanchor: "bottom", font: { size: th.font } },
-      margin: { l: th.font * 4, r: th.font, t: race ? th.font * 2.8 : th.font * 0.5, b: th.font * 3 },
+      margin: { l: th.font * 4, r: th.font, t: race ? th.font * 2.8 : th.font * 0.5, b: th.font * 3.4 },
       uirevision: this.info.id,
     });
     Plotly.react(this.div, traces, layout, PLOT_CONFIG);

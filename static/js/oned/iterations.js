@@ -30,6 +30,8 @@ export class IterationTable {
     const signature = single ? "single" : labels.join("|");
     if (signature === this.headSignature) return;
     this.headSignature = signature;
+    this.table.classList.toggle("race", !single);
+    this.table.classList.toggle("crowded", session.histories.length > 4);
     const tr = document.createElement("tr");
     if (single) {
       tr.append(cell("th", "k"), cell("th", "xₖ"), cell("th", "f′(xₖ)"), cell("th", "xₖ₊₁"));
@@ -59,9 +61,16 @@ export class IterationTable {
       const next = k < session.cursor ? x(0, k + 1) : undefined;
       return [String(k), num(frame?.params?.[0]), num(frame?.grad?.[0]), next === undefined ? "…" : num(next)];
     }
+    // Four digits side by side keep six runners' columns on a 1280-pixel screen.
+    const digits = session.histories.length > 3 ? 4 : 5;
+    // A walker that has stopped stays where it stopped: its last x, greyed (the status list says why).
     return [
       String(k),
-      ...session.histories.map((history, run) => (k < history.length ? num(x(run, k), 5) : t("table.ended"))),
+      ...session.histories.map((history, run) => {
+        if (k < history.length) return num(x(run, k), digits);
+        const last = history.findLast((f) => f)?.params?.[0];
+        return { text: num(last, digits), ended: true };
+      }),
     ];
   }
 
@@ -77,18 +86,38 @@ export class IterationTable {
     }
     for (let k = first; k <= last; k += 1) {
       const texts = this.cells(session, k);
-      const signature = texts.join("|") + (k === last ? "*" : "");
+      const signature = JSON.stringify(texts) + (k === last ? "*" : "");
       let row = this.rows.get(k);
       if (row?.signature === signature) continue;
       const tr = document.createElement("tr");
       tr.dataset.k = String(k);
       tr.classList.toggle("current", k === last);
-      tr.append(...texts.map((text, i) => cell("td", text, i ? "math" : "")));
+      tr.append(
+        ...texts.map((text, i) => {
+          if (typeof text === "string") return cell("td", text, i ? "math" : "");
+          const td = cell("td", text.text, "math ended");
+          td.title = t("table.ended");
+          return td;
+        }),
+      );
       if (row) row.tr.replaceWith(tr);
       else this.insert(k, tr);
       this.rows.set(k, { tr, signature });
     }
-    this.rows.get(last)?.tr.scrollIntoView({ block: "nearest" });
+    this.keepInView(this.rows.get(last)?.tr);
+  }
+
+  /**
+   * Scroll the table's own box so the current row shows under the sticky head. Not scrollIntoView: that
+   * scrolls every ancestor too, and on a phone the whole page would jump to the table at each step.
+   */
+  keepInView(row) {
+    if (!row) return;
+    const box = this.scroller.getBoundingClientRect();
+    const r = row.getBoundingClientRect();
+    const head = this.head.getBoundingClientRect().height;
+    if (r.bottom > box.bottom) this.scroller.scrollTop += r.bottom - box.bottom;
+    else if (r.top < box.top + head) this.scroller.scrollTop -= box.top + head - r.top;
   }
 
   insert(k, tr) {

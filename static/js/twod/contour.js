@@ -60,7 +60,7 @@ export class ContourView {
   }
 
   margins(th) {
-    return { l: th.font * 3.2, r: th.font * 0.8, t: th.font * 0.6, b: th.font * 2.8 };
+    return { l: th.font * 3.2, r: th.font * 0.8, t: th.font * 0.6, b: th.font * 3.3 };
   }
 
   drawBase() {
@@ -116,6 +116,48 @@ export class ContourView {
   decorations(session, state, th) {
     const span = this.xRange[1] - this.xRange[0];
     const out = [];
+    const start = session.configs.map((c) => c.start).filter(Boolean);
+    out.push({
+      type: "scatter",
+      mode: "markers",
+      x: start.map((p) => p[0]),
+      y: start.map((p) => p[1]),
+      marker: { symbol: "circle-open", size: th.marker * 1.4, color: th.text, line: { width: 3 } },
+      hovertemplate: `${t("plot.map.start")} (%{x:.4g}, %{y:.4g})<extra></extra>`,
+      showlegend: false,
+    });
+    session.histories.forEach((_, run) => {
+      const frame = session.current(run);
+      if (!frame) return;
+      const exit = this.exitOf(session.trail(run).filter(Boolean));
+      if (exit) {
+        out.push(this.exitMarker(exit, run, th));
+        return;
+      }
+      if (!frame.params.every(Number.isFinite)) return;
+      // A derivative-free method never looks at the slope: no −∇f arrow for it.
+      const gradient = this.families?.[run] !== "direct_search";
+      // A walker that has stopped where it meant to (converged) or could go no further (stalled)
+      // takes no more steps: no arrow promises one.
+      const arrows = state.arrows && !session.restsAt(run);
+      out.push(...extrasTraces(frame, run, { span, th, arrows, gradient }));
+      out.push({
+        type: "scatter",
+        mode: "markers",
+        x: [frame.params[0]],
+        y: [frame.params[1]],
+        marker: {
+          color: colour(run),
+          size: th.marker * 1.15,
+          symbol: symbol(run),
+          line: { color: "#ffffff", width: 2 },
+        },
+        name: this.labels[run] ?? "",
+        hovertemplate: `${this.labels[run] ?? ""}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+        showlegend: false,
+      });
+    });
+    // The lowest points above the walkers: a walker sitting on one shows as a ring around its star.
     if (!state.fog) {
       const minima = this.info.minima;
       out.push({
@@ -133,39 +175,64 @@ export class ContourView {
         showlegend: false,
       });
     }
-    const start = session.configs.map((c) => c.start).filter(Boolean);
-    out.push({
+    return out;
+  }
+
+  inside(p) {
+    return (
+      p.every(Number.isFinite) &&
+      p[0] >= this.xRange[0] &&
+      p[0] <= this.xRange[1] &&
+      p[1] >= this.yRange[0] &&
+      p[1] <= this.yRange[1]
+    );
+  }
+
+  /**
+   * Where a walker that is now off the map crossed its edge: the last step that went from inside to
+   * outside, cut at the border, and that step's direction. Null while the walker is on the map.
+   */
+  exitOf(frames) {
+    const here = frames.at(-1)?.params;
+    if (!here || this.inside(here)) return null;
+    for (let k = frames.length - 1; k > 0; k -= 1) {
+      const a = frames[k - 1].params;
+      if (!this.inside(a)) continue;
+      const b = frames[k].params.every(Number.isFinite) ? frames[k].params : null;
+      if (!b) return { point: a, direction: null };
+      // The largest fraction of the step a → b that stays inside the box.
+      let s = 1;
+      for (const [axis, [lo, hi]] of [[0, this.xRange], [1, this.yRange]]) {
+        const d = b[axis] - a[axis];
+        if (d > 0 && b[axis] > hi) s = Math.min(s, (hi - a[axis]) / d);
+        if (d < 0 && b[axis] < lo) s = Math.min(s, (lo - a[axis]) / d);
+      }
+      return { point: [a[0] + s * (b[0] - a[0]), a[1] + s * (b[1] - a[1])], direction: [b[0] - a[0], b[1] - a[1]] };
+    }
+    return null; // it started off the map: nothing to mark on it
+  }
+
+  /** An arrowhead on the edge where the walker left, pointing the way it went, in its colour. */
+  exitMarker({ point, direction }, run, th) {
+    // Plotly turns markers clockwise from "up"; the map has equal scales, so data angles are screen angles.
+    const angle = direction ? (Math.atan2(direction[0], direction[1]) * 180) / Math.PI : 0;
+    return {
       type: "scatter",
       mode: "markers",
-      x: start.map((p) => p[0]),
-      y: start.map((p) => p[1]),
-      marker: { symbol: "circle-open", size: th.marker * 1.4, color: th.text, line: { width: 3 } },
-      hovertemplate: `${t("plot.map.start")} (%{x:.4g}, %{y:.4g})<extra></extra>`,
+      x: [point[0]],
+      y: [point[1]],
+      marker: {
+        symbol: direction ? "arrow" : "x",
+        angle,
+        size: th.marker * 1.3,
+        color: colour(run),
+        line: { color: "#ffffff", width: 1.5 },
+      },
+      cliponaxis: false,
+      name: this.labels[run] ?? "",
+      hovertemplate: `${t("plot.map.left", { run: this.labels[run] ?? "" })}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
       showlegend: false,
-    });
-    session.histories.forEach((_, run) => {
-      const frame = session.current(run);
-      if (!frame || !frame.params.every(Number.isFinite)) return;
-      // A derivative-free method never looks at the slope: no −∇f arrow for it.
-      const gradient = this.families?.[run] !== "direct_search";
-      out.push(...extrasTraces(frame, run, { span, th, arrows: state.arrows, gradient }));
-      out.push({
-        type: "scatter",
-        mode: "markers",
-        x: [frame.params[0]],
-        y: [frame.params[1]],
-        marker: {
-          color: colour(run),
-          size: th.marker * 1.15,
-          symbol: symbol(run),
-          line: { color: "#ffffff", width: 2 },
-        },
-        name: this.labels[run] ?? "",
-        hovertemplate: `${this.labels[run] ?? ""}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
-        showlegend: false,
-      });
-    });
-    return out;
+    };
   }
 
   overlayLayout(session, state, th) {

@@ -37,7 +37,8 @@ export class Scoreboard {
     this.shown = "";
   }
 
-  render(session, labels, settings) {
+  /** `offMap(run)` says whether a walker has left the drawn map (it keeps its row, marked so). */
+  render(session, labels, settings, offMap = () => false) {
     const rows = session.histories.map((_, run) => {
       const frame = session.current(run);
       const e = frame?.evaluations ?? {};
@@ -48,6 +49,7 @@ export class Scoreboard {
         evaluations: frame ? evaluationsText(e) : "",
         loss: frame ? num(frame.loss, 4) : "",
         status: session.statuses[run]?.status ?? "running",
+        offMap: Boolean(frame) && offMap(run),
       };
     });
     const signature = JSON.stringify(rows);
@@ -66,12 +68,19 @@ export class Scoreboard {
         const detail = document.createElement("span");
         detail.className = "settings";
         detail.textContent = row.settings;
+        if (row.offMap) {
+          const away = document.createElement("span");
+          away.className = "off-map";
+          away.textContent = t("scoreboard.off_map");
+          if (detail.childNodes.length) detail.append(" ");
+          detail.append(away);
+        }
         if (row.status !== "running") {
           const ended = document.createElement("span");
           ended.className = `ended ${row.status}`;
           ended.textContent = t(`scoreboard.${row.status}`);
           ended.title = session.statuses[run]?.message ?? "";
-          if (row.settings) detail.append(" ");
+          if (detail.childNodes.length) detail.append(" ");
           detail.append(ended);
         }
         if (detail.childNodes.length) who.append(detail);

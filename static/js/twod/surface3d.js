@@ -94,7 +94,7 @@ export class SurfaceView {
     });
     const [x0, x1] = this.info.domain[0];
     const [y0, y1] = this.info.domain[1];
-    const axisStyle = { gridcolor: th.grid, tickfont: { size: th.font * 0.75 }, title: { font: { size: th.font * 0.9 } } };
+    const axisStyle = { gridcolor: th.grid, tickfont: { size: th.font * 0.85 }, title: { font: { size: th.font * 0.9 } } };
     const layout = baseLayout(th, {
       margin: { l: 0, r: 0, t: 0, b: 0 },
       uirevision: this.info.id,
@@ -108,7 +108,9 @@ export class SurfaceView {
           range: this.zRange,
           title: { ...axisStyle.title, text: this.heights.log ? t("plot.surface.z_log") : "f" },
         },
-        camera: { eye: { x: -1.05, y: -1.25, z: 0.85 } },
+        // Far enough back that the z axis and its title stay inside the picture at any size.
+        camera: { eye: { x: -1.3, y: -1.55, z: 1.05 } },
+        domain: { x: [0.04, 1], y: [0, 1] },
       },
     });
     Plotly.react(this.div, data, layout, PLOT_CONFIG);
