@@ -117,11 +117,22 @@ class Layer(BaseModel):
     b: list[float | None]
 
 
+class UnitPictures(BaseModel):
+    x: list[float | None] = Field(description="The grid's x values (coarser than the boundary's).")
+    y: list[float | None]
+    layers: list[list[list[list[float | None]]]] = Field(
+        description="Per layer (the input features first, then each hidden layer), per unit, the unit's output "
+        "over the grid, 2 decimals; rows follow y. 21 x 21 points, fewer for big networks (all together at most "
+        "6000 values)."
+    )
+
+
 class NetworkPicture(BaseModel):
     x: list[float | None]
     y: list[float | None] | None = None
     z: list[list[float | None]] | None = Field(None, description="P(class 1); rows follow y, columns follow x.")
     curve: list[float | None] | None = Field(None, description="Regression: the network's output along x.")
+    units: UnitPictures | None = Field(None, description="Each unit's output over the plane (2-D data only).")
     weights: list[Layer]
 
 

@@ -32,6 +32,8 @@ MAX_LAYERS, MAX_UNITS, MAX_STEPS = 6, 16, 5000
 RUNAWAY_LOSS = 1e8
 GRADIENT_TOLERANCE = 1e-6
 BOUNDARY_RESOLUTION = 41
+THUMBNAIL_RESOLUTION = 21  # each unit's picture: 21 x 21 points, as small as the diagram draws it
+MAX_THUMBNAIL_VALUES = 6000  # all unit pictures of one answer together: at most about 36 KB of JSON
 
 
 class NetworkConfigError(ValueError):
@@ -312,9 +314,27 @@ class NetworkRun:
                 grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # rows follow y
                 z = forward(theta, self.arch, grid).output.reshape(resolution, resolution)
                 out = {"x": _rounded(xs), "y": _rounded(ys), "z": _rounded(z)}
+        out["units"] = self.unit_pictures(theta, lo, hi) if self.data.inputs == 2 else None
         out["weights"] = [{"w": _rounded(w), "b": _rounded(b)} for w, b in unflatten(theta, self.arch)]
         out["chain"] = self.chain(theta)
         return out
+
+    def unit_pictures(self, theta: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> dict[str, Any]:
+        """Every input and hidden unit's output over the plane (TensorFlow Playground's thumbnails).
+
+        The resolution shrinks for big networks so all pictures together stay within MAX_THUMBNAIL_VALUES;
+        two decimals are plenty for a picture a few dozen pixels wide.
+        """
+        count = sum(self.arch.sizes[:-1])
+        resolution = thumbnail_resolution(count)
+        xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+        grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # rows follow y
+        with np.errstate(all="ignore"):
+            activations = forward(theta, self.arch, grid).activations[:-1]  # the inputs, then each hidden layer
+        layers = [
+            [_rounded(a[:, j].reshape(resolution, resolution), 2) for j in range(a.shape[1])] for a in activations
+        ]
+        return {"x": _rounded(xs), "y": _rounded(ys), "layers": layers}
 
     def chain(self, theta: np.ndarray) -> dict[str, Any]:
         """dC/dw for each weight into the output, on the first training example, factor by factor."""
@@ -350,11 +370,17 @@ class NetworkRun:
         }
 
 
-def _rounded(values: np.ndarray) -> list:
-    """4 significant digits are plenty for a picture and quarter the bytes; non-finite becomes None."""
+def thumbnail_resolution(pictures: int) -> int:
+    """Points per side of each unit picture: THUMBNAIL_RESOLUTION, less when there are many units (never below 5)."""
+    fits = int(math.sqrt(MAX_THUMBNAIL_VALUES / max(1, pictures)))
+    return max(5, min(THUMBNAIL_RESOLUTION, fits))
+
+
+def _rounded(values: np.ndarray, decimals: int = 4) -> list:
+    """4 decimals are plenty for a picture and quarter the bytes; non-finite becomes None."""
     plain = np.asarray(values, dtype=float)
     cleaned = np.where(np.isfinite(plain), plain, np.nan)
-    rounded = np.round(cleaned, 4).tolist()
+    rounded = np.round(cleaned, decimals).tolist()
 
     def fix(v):
         if isinstance(v, list):

@@ -357,7 +357,7 @@ class NetworkPage {
     }
     const picture = this.pictureOf(0);
     document.getElementById("diagram-title").textContent = t("net.diagram_title", { runner: labels[0] ?? "" });
-    drawDiagram(document.getElementById("diagram"), picture?.weights);
+    drawDiagram(document.getElementById("diagram"), picture?.weights, picture?.units);
     this.renderChain(picture?.chain);
   }
 
