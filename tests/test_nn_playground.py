@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
+from app.nn.backprop import gradient, total_loss
+from app.nn.features import FEATURES, expand
+from app.nn.model import Architecture, initial_parameters
 from app.nn.run import MAX_THUMBNAIL_VALUES, NetworkConfig, NetworkRun
 
 
@@ -69,3 +73,70 @@ def test_the_websockets_newest_frame_carries_the_unit_pictures(client: TestClien
 def test_a_one_input_regression_has_no_unit_pictures(client: TestClient) -> None:
     run_id = _create(client, {"dataset": "sine", "loss": "squared_error", "hidden": [4]})
     assert client.get(f"/api/v1/network/runs/{run_id}/boundary").json()["units"] is None
+
+
+# ----- input features ------------------------------------------------------------------------------------------
+
+
+def _numeric_gradient(theta, arch, x, y, loss, l2, l1=0.0, h=1e-6):
+    out = np.zeros_like(theta)
+    for i in range(theta.size):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i] += h
+        minus[i] -= h
+        penalty = {"l1": l1} if l1 else {}
+        up = total_loss(plus, arch, x, y, loss, l2, **penalty)
+        out[i] = (up - total_loss(minus, arch, x, y, loss, l2, **penalty)) / (2 * h)
+    return out
+
+
+def test_backprop_with_every_feature_equals_finite_differences() -> None:
+    rng = np.random.default_rng(5)
+    points = rng.uniform(-1, 1, (9, 2))
+    x = expand(tuple(FEATURES), points)
+    assert x.shape == (9, 7)
+    arch = Architecture((7, 3, 1), "tanh", "sigmoid")
+    theta = initial_parameters(arch, "xavier_he", rng) + rng.normal(0, 0.1, arch.size)
+    y = (rng.uniform(size=9) > 0.5).astype(float)
+    analytic = gradient(theta, arch, x, y, "cross_entropy", 0.01).flat
+    assert np.allclose(analytic, _numeric_gradient(theta, arch, x, y, "cross_entropy", 0.01), rtol=1e-6, atol=1e-8)
+
+
+def test_squares_of_the_inputs_let_a_network_without_hidden_layers_learn_circles() -> None:
+    def final_accuracy(features: tuple[str, ...]) -> float:
+        run = NetworkRun(
+            NetworkConfig(dataset="circles", hidden=(), features=features, max_steps=300, hyperparameters={"lr": 0.1})
+        )
+        run.advance(300)
+        return run.frames[-1]["accuracy"]
+
+    assert final_accuracy(("x", "y")) < 0.75  # a straight line cannot close around the disc
+    assert final_accuracy(("x2", "y2")) >= 0.95  # a line in (x², y²) is a circle in (x, y)
+
+
+def test_the_input_units_pictures_are_the_features(client: TestClient) -> None:
+    network = {"dataset": "xor", "features": ["sin_y", "xy", "x2"], "hidden": [2]}
+    run_id = _create(client, network)
+    run = client.get(f"/api/v1/network/runs/{run_id}").json()
+    assert run["config"]["network"]["features"] == ["x2", "xy", "sin_y"]  # catalogue order, as the diagram draws
+    units = client.get(f"/api/v1/network/runs/{run_id}/boundary").json()["units"]
+    p = _grid(units)
+    for grid, want in zip(units["layers"][0], [p[:, 0] ** 2, p[:, 0] * p[:, 1], np.sin(p[:, 1])], strict=True):
+        np.testing.assert_allclose(np.array(grid).ravel(), want, atol=0.0051)
+    weights = client.get(f"/api/v1/network/runs/{run_id}/weights").json()
+    assert weights["sizes"] == [3, 2, 1]
+
+
+@pytest.mark.parametrize(
+    ("network", "words"),
+    [
+        ({"dataset": "xor", "features": ["x", "x"]}, "twice"),
+        ({"dataset": "sine", "loss": "squared_error", "features": ["x", "y"]}, "one input"),
+        ({"dataset": "xor", "features": ["z"]}, "features"),
+        ({"dataset": "xor", "features": []}, "features"),
+    ],
+)
+def test_bad_features_are_refused_with_a_sentence(client: TestClient, network: dict, words: str) -> None:
+    answer = client.post("/api/v1/network/runs", json={"network": network})
+    assert 400 <= answer.status_code < 500
+    assert words in answer.text

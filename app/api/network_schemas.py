@@ -7,11 +7,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.nn.datasets import MAX_POINTS
+from app.nn.features import FEATURES
 from app.nn.run import MAX_STEPS, NetworkConfig
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
+
+
+Feature = Literal["x", "y", "x2", "y2", "xy", "sin_x", "sin_y"]
 
 
 class NetworkShape(Strict):
@@ -21,6 +25,13 @@ class NetworkShape(Strict):
     points: int = Field(200, ge=10, le=MAX_POINTS, description="Examples, training and test together.")
     noise: float = Field(0.05, ge=0, le=0.5)
     test_share: float = Field(0.2, ge=0, le=0.5, description="Share held out for testing.")
+    features: list[Feature] | None = Field(
+        None,
+        min_length=1,
+        max_length=len(FEATURES),
+        description="What the input layer takes, each once: x, y, x2 (x²), y2, xy, sin_x, sin_y. "
+        "Default: the raw point (x and y; x alone for one-input data).",
+    )
     hidden: list[int] = Field(default_factory=lambda: [4], max_length=6, description="Units per hidden layer (1-16).")
     activation: Literal["sigmoid", "tanh", "relu", "linear"] = "tanh"
     loss: Literal["cross_entropy", "squared_error"] = "cross_entropy"
@@ -39,6 +50,7 @@ class NetworkRunSpec(Strict):
     def config(self, max_steps: int) -> NetworkConfig:
         shape = self.network.model_dump()
         shape["hidden"] = tuple(shape["hidden"])
+        shape["features"] = tuple(shape["features"] or ())
         return NetworkConfig(
             **shape, optimizer=self.optimizer, hyperparameters=self.hyperparameters, seed=self.seed, max_steps=max_steps
         )
@@ -165,6 +177,7 @@ class PointSet(BaseModel):
 class NetworkData(BaseModel):
     task: Literal["classification", "regression"]
     loss: Literal["cross_entropy", "squared_error"]
+    features: list[str] = Field(description="The input layer takes these features of each point's x (see network).")
     train: PointSet = Field(description="The points the loss and the gradient are computed on.")
     test: PointSet = Field(description="Held out: the test loss and accuracy.")
 

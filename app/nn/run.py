@@ -22,6 +22,7 @@ from app.nn.activations import ACTIVATIONS
 from app.nn.backprop import Gradient, chain_for_output_weight, data_loss, gradient
 from app.nn.datasets import DATASETS, Dataset, make_dataset
 from app.nn.diagnosis import EXPLODING_START, at_chance, identical_unit_layers, start_gradient_ratio
+from app.nn.features import check_features, default_features, expand
 from app.nn.losses import LOSSES
 from app.nn.model import INITS, Architecture, forward, initial_parameters, unflatten
 from app.optimizers.base import GradientOptimizer, resolve_hyperparameters
@@ -46,6 +47,7 @@ class NetworkConfig:
     points: int = 200
     noise: float = 0.05
     test_share: float = 0.2
+    features: tuple[str, ...] = ()  # what the input layer takes; () is the raw point (x, y; or x)
     hidden: tuple[int, ...] = (4,)
     activation: str = "tanh"
     loss: str = "cross_entropy"
@@ -65,6 +67,7 @@ class NetworkConfig:
                 "points": self.points,
                 "noise": self.noise,
                 "test_share": self.test_share,
+                "features": list(self.features),
                 "hidden": list(self.hidden),
                 "activation": self.activation,
                 "loss": self.loss,
@@ -108,7 +111,8 @@ def check_config(config: NetworkConfig) -> NetworkConfig:
         )
     try:
         hp = resolve_hyperparameters(optimizer, config.hyperparameters)
-        make_dataset(config.dataset, config.points, config.noise, config.test_share, config.seed)
+        inputs = make_dataset(config.dataset, config.points, config.noise, config.test_share, config.seed).inputs
+        features = check_features(tuple(config.features), inputs) if config.features else default_features(inputs)
     except ValueError as error:
         raise NetworkConfigError(str(error)) from None
     points_train = config.points - round(config.points * config.test_share)
@@ -116,7 +120,7 @@ def check_config(config: NetworkConfig) -> NetworkConfig:
         raise NetworkConfigError(f"batch must be 0 (the whole set) up to {points_train}, got {config.batch}.")
     from dataclasses import replace
 
-    return replace(config, hyperparameters=hp, hidden=tuple(int(n) for n in config.hidden))
+    return replace(config, hyperparameters=hp, hidden=tuple(int(n) for n in config.hidden), features=features)
 
 
 def accuracy(result_output: np.ndarray, y: np.ndarray) -> float:
@@ -130,8 +134,11 @@ class NetworkRun:
         self.config = config = check_config(config)
         self.data: Dataset = make_dataset(config.dataset, config.points, config.noise, config.test_share, config.seed)
         regression = self.data.task == "regression"
+        # What the input layer sees: the chosen features of each point (the raw point by default).
+        self.x_train = expand(config.features, self.data.x_train)
+        self.x_test = expand(config.features, self.data.x_test)
         self.arch = Architecture(
-            (self.data.inputs, *config.hidden, 1), config.activation, "linear" if regression else "sigmoid"
+            (len(config.features), *config.hidden, 1), config.activation, "linear" if regression else "sigmoid"
         )
         self.rng = np.random.default_rng([config.seed, 1])  # weights and shuffles; the data used seed alone
         self.optimizer: GradientOptimizer = OPTIMIZERS[config.optimizer]  # type: ignore[assignment]
@@ -159,7 +166,7 @@ class NetworkRun:
     def _full_gradient(self, theta: np.ndarray) -> Gradient:
         """The gradient on the whole training set, kept so a full-batch update at the same weights reuses it."""
         with np.errstate(all="ignore"):
-            full = gradient(theta, self.arch, self.data.x_train, self.data.y_train, self.config.loss, self.config.l2)
+            full = gradient(theta, self.arch, self.x_train, self.data.y_train, self.config.loss, self.config.l2)
         self._full = (theta, full)
         return full
 
@@ -178,7 +185,7 @@ class NetworkRun:
                 g = gradient(
                     self.theta,
                     self.arch,
-                    self.data.x_train[chosen],
+                    self.x_train[chosen],
                     self.data.y_train[chosen],
                     self.config.loss,
                     self.config.l2,
@@ -248,7 +255,7 @@ class NetworkRun:
         )
         cfg, data = self.config, self.data
         ratio = start_gradient_ratio(
-            self.history[0], self.arch, cfg.init, cfg.seed, data.x_train, data.y_train, cfg.loss, cfg.l2
+            self.history[0], self.arch, cfg.init, cfg.seed, self.x_train, data.y_train, cfg.loss, cfg.l2
         )
         if ratio is not None and ratio >= EXPLODING_START:
             return opening + (
@@ -269,7 +276,7 @@ class NetworkRun:
         test_loss, test_out = None, None
         if len(data.y_test):
             with np.errstate(all="ignore"):
-                tested = forward(self.theta, self.arch, data.x_test)
+                tested = forward(self.theta, self.arch, self.x_test)
                 test_loss = data_loss(tested, data.y_test, self.config.loss) + self._penalty()
             test_out = tested.output
         classify = data.task == "classification"
@@ -307,17 +314,20 @@ class NetworkRun:
         with np.errstate(all="ignore"):
             if self.data.inputs == 1:
                 xs = np.linspace(lo[0], hi[0], resolution * 3)
-                curve = forward(theta, self.arch, xs[:, None]).output
+                curve = forward(theta, self.arch, self._features(xs[:, None])).output
                 out = {"x": _rounded(xs), "curve": _rounded(curve)}
             else:
                 xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
                 grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # rows follow y
-                z = forward(theta, self.arch, grid).output.reshape(resolution, resolution)
+                z = forward(theta, self.arch, self._features(grid)).output.reshape(resolution, resolution)
                 out = {"x": _rounded(xs), "y": _rounded(ys), "z": _rounded(z)}
         out["units"] = self.unit_pictures(theta, lo, hi) if self.data.inputs == 2 else None
         out["weights"] = [{"w": _rounded(w), "b": _rounded(b)} for w, b in unflatten(theta, self.arch)]
         out["chain"] = self.chain(theta)
         return out
+
+    def _features(self, points: np.ndarray) -> np.ndarray:
+        return expand(self.config.features, points)
 
     def unit_pictures(self, theta: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> dict[str, Any]:
         """Every input and hidden unit's output over the plane (TensorFlow Playground's thumbnails).
@@ -330,7 +340,7 @@ class NetworkRun:
         xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
         grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # rows follow y
         with np.errstate(all="ignore"):
-            activations = forward(theta, self.arch, grid).activations[:-1]  # the inputs, then each hidden layer
+            activations = forward(theta, self.arch, self._features(grid)).activations[:-1]  # features, then hidden
         layers = [
             [_rounded(a[:, j].reshape(resolution, resolution), 2) for j in range(a.shape[1])] for a in activations
         ]
@@ -341,7 +351,7 @@ class NetworkRun:
         x, y = self.data.x_train[0], float(self.data.y_train[0])
         with np.errstate(all="ignore"):
             links = [
-                chain_for_output_weight(theta, self.arch, x, y, self.config.loss, unit)
+                chain_for_output_weight(theta, self.arch, self.x_train[0], y, self.config.loss, unit)
                 for unit in range(self.arch.sizes[-2])
             ]
         return {
@@ -367,6 +377,7 @@ class NetworkRun:
             "train": {"x": _rounded(d.x_train), "y": _rounded(d.y_train)},
             "test": {"x": _rounded(d.x_test), "y": _rounded(d.y_test)},
             "sizes": list(self.arch.sizes),
+            "features": list(self.config.features),
         }
 
 

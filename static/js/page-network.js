@@ -30,8 +30,18 @@ const BATCHES = [0, 16, 1];
 const UNITS = ["update", "epoch"];
 const COMPARE = ["none", "batches", "fixes", "inits"];
 const VIEWS = ["training", "landscape", "neuron"];
+const FEATURES = ["x", "y", "x2", "y2", "xy", "sin_x", "sin_y"];
+const ONE_INPUT_FEATURES = ["x", "x2", "sin_x"]; // what a one-input data set (the sine) can offer
+const ONE_INPUT = ["sine"];
 const MAX_STEPS = 3000;
 const LIGHT_LAYERS = ["#8fd744", "#35b779"];
+
+/** "x,x2" -> ["x", "x2"] in catalogue order; null unless 1–7 known features, each once. */
+export function parseFeatures(text) {
+  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const ok = names.length >= 1 && names.every((n) => FEATURES.includes(n)) && new Set(names).size === names.length;
+  return ok ? FEATURES.filter((f) => names.includes(f)) : null;
+}
 
 /** "8,8" -> [8, 8]; "" -> []; null when it is not 0–6 whole numbers from 1 to 16. */
 export function parseHidden(text) {
@@ -95,6 +105,7 @@ class NetworkPage {
     return [
       { name: "dataset", type: "string", default: DEFAULTS.dataset, valid: oneOf(DATASETS) },
       { name: "hidden", type: "string", default: DEFAULTS.hidden, valid: (v) => parseHidden(v) !== null },
+      { name: "features", type: "string", default: "x,y", valid: (v) => parseFeatures(v) !== null },
       { name: "activation", type: "string", default: DEFAULTS.activation, valid: oneOf(ACTIVATIONS) },
       { name: "loss", type: "string", default: DEFAULTS.loss, valid: oneOf(LOSSES) },
       { name: "init", type: "string", default: DEFAULTS.init, valid: oneOf(INITS) },
@@ -122,6 +133,7 @@ class NetworkPage {
     const s = this.state;
     const network = {
       dataset: s.dataset,
+      features: this.features(),
       hidden: parseHidden(s.hidden) ?? [],
       activation: s.activation,
       loss: s.dataset === "sine" ? "squared_error" : s.loss,
@@ -138,6 +150,14 @@ class NetworkPage {
     }
     if (s.compare === "inits") return [main, { ...main, network: { ...network, init: "xavier_he" } }];
     return [main];
+  }
+
+  /** The chosen features the data offers (x alone when a one-input data set leaves none). */
+  features() {
+    const chosen = parseFeatures(this.state.features) ?? ["x", "y"];
+    if (!ONE_INPUT.includes(this.state.dataset)) return chosen;
+    const usable = chosen.filter((f) => ONE_INPUT_FEATURES.includes(f));
+    return usable.length ? usable : ["x"];
   }
 
   labels() {
@@ -209,6 +229,17 @@ class NetworkPage {
         this.render();
       }
     });
+    for (const box of document.querySelectorAll('input[name="net-feature"]')) {
+      box.addEventListener("change", () => {
+        const chosen = [...document.querySelectorAll('input[name="net-feature"]:checked')].map((b) => b.value);
+        if (!chosen.length) {
+          showToast(t("net.bad_features"), { error: true });
+          box.checked = true;
+          return;
+        }
+        this.change("features", chosen.join(","));
+      });
+    }
     document.getElementById("net-hidden").addEventListener("change", (event) => {
       if (parseHidden(event.target.value) === null) {
         showToast(t("net.bad_hidden"), { error: true });
@@ -236,6 +267,13 @@ class NetworkPage {
     set("net-lr", s.lr);
     set("net-compare", s.compare);
     document.getElementById("net-loss").disabled = s.dataset === "sine";
+    const oneInput = ONE_INPUT.includes(s.dataset);
+    const used = this.features();
+    for (const box of document.querySelectorAll('input[name="net-feature"]')) {
+      box.checked = used.includes(box.value);
+      box.disabled = oneInput && !ONE_INPUT_FEATURES.includes(box.value);
+    }
+    document.getElementById("net-features-hint").textContent = t(oneInput ? "net.features_one_input" : "net.features_hint");
     for (const radio of document.querySelectorAll('input[name="net-view"]')) radio.checked = radio.value === s.view;
   }
 
@@ -357,7 +395,7 @@ class NetworkPage {
     }
     const picture = this.pictureOf(0);
     document.getElementById("diagram-title").textContent = t("net.diagram_title", { runner: labels[0] ?? "" });
-    drawDiagram(document.getElementById("diagram"), picture?.weights, picture?.units);
+    drawDiagram(document.getElementById("diagram"), picture?.weights, picture?.units, this.features().map((f) => t(`net.feature.${f}`)));
     this.renderChain(picture?.chain);
   }
 

@@ -36,7 +36,7 @@ function thumbnail(grid) {
   return canvas.toDataURL();
 }
 
-export function drawDiagram(svg, weights, units = null) {
+export function drawDiagram(svg, weights, units = null, inputNames = []) {
   const width = svg.clientWidth || 600;
   const height = svg.clientHeight || 200;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -44,7 +44,8 @@ export function drawDiagram(svg, weights, units = null) {
   const sizes = [weights[0].w.length, ...weights.map((layer) => layer.b.length)];
   const pictured = units?.layers?.length === sizes.length - 1;
   const pad = pictured ? 10 : 24;
-  const x = (k) => pad + ((width - 2 * pad) * k) / Math.max(1, sizes.length - 1);
+  const left = inputNames.length ? pad + 44 : pad; // room for the input names
+  const x = (k) => left + ((width - left - pad) * k) / Math.max(1, sizes.length - 1);
   const y = (k, i) => pad + ((height - 2 * pad) * (i + 0.5)) / sizes[k];
   const most = Math.max(...sizes);
   const radius = pictured
@@ -103,5 +104,11 @@ export function drawDiagram(svg, weights, units = null) {
       });
     });
   }
-  svg.replaceChildren(...lines, ...pictures, ...circles);
+  // The input units' names, left of them: x, y, x², ... (the diagram leaves room for them).
+  const names = inputNames.slice(0, sizes[0]).map((name, i) => {
+    const label = node("text", { x: x(0) - radius - 4, y: y(0, i), class: "unit-name", "text-anchor": "end", "dominant-baseline": "central" });
+    label.textContent = name;
+    return label;
+  });
+  svg.replaceChildren(...lines, ...pictures, ...circles, ...names);
 }
