@@ -140,3 +140,30 @@ def test_bad_features_are_refused_with_a_sentence(client: TestClient, network: d
     answer = client.post("/api/v1/network/runs", json={"network": network})
     assert 400 <= answer.status_code < 500
     assert words in answer.text
+
+
+# ----- noise and the training/test split ------------------------------------------------------------------------
+
+
+def test_the_split_and_the_noise_reach_the_data(client: TestClient) -> None:
+    def data(**network) -> dict:
+        run_id = _create(client, {"dataset": "circles", "points": 200, **network})
+        return client.get(f"/api/v1/network/runs/{run_id}/data").json()
+
+    assert [len(data(test_share=share)["test"]["y"]) for share in (0.0, 0.3, 0.5)] == [0, 60, 100]
+    quiet, noisy = data(noise=0.0), data(noise=0.3)
+    radius = [np.hypot(*np.array(d["train"]["x"]).T) for d in (quiet, noisy)]
+    inner = [r[np.array(d["train"]["y"]) == 1] for r, d in zip(radius, (quiet, noisy), strict=True)]
+    assert inner[0].max() <= 0.45 < inner[1].max()  # without noise the disc stays inside its radius
+
+
+def test_a_run_without_test_data_reports_no_test_numbers(client: TestClient) -> None:
+    run_id = _create(client, {"dataset": "xor", "test_share": 0.0}, steps=3)
+    frame = client.get(f"/api/v1/network/runs/{run_id}").json()["frames"][-1]
+    assert frame["test_loss"] is None and frame["test_accuracy"] is None and frame["accuracy"] is not None
+
+
+@pytest.mark.parametrize(("field", "value"), [("noise", 0.8), ("test_share", 0.9), ("noise", -0.1)])
+def test_noise_and_split_out_of_range_are_refused(client: TestClient, field: str, value: float) -> None:
+    answer = client.post("/api/v1/network/runs", json={"network": {"dataset": "xor", field: value}})
+    assert answer.status_code == 422 and field in answer.text

@@ -33,6 +33,8 @@ const VIEWS = ["training", "landscape", "neuron"];
 const FEATURES = ["x", "y", "x2", "y2", "xy", "sin_x", "sin_y"];
 const ONE_INPUT_FEATURES = ["x", "x2", "sin_x"]; // what a one-input data set (the sine) can offer
 const ONE_INPUT = ["sine"];
+const NOISES = [0, 0.05, 0.1, 0.2, 0.3, 0.5];
+const TEST_SHARES = [0, 10, 20, 30, 40, 50]; // percent of the points held out
 const MAX_STEPS = 3000;
 const LIGHT_LAYERS = ["#8fd744", "#35b779"];
 
@@ -106,6 +108,10 @@ class NetworkPage {
       { name: "dataset", type: "string", default: DEFAULTS.dataset, valid: oneOf(DATASETS) },
       { name: "hidden", type: "string", default: DEFAULTS.hidden, valid: (v) => parseHidden(v) !== null },
       { name: "features", type: "string", default: "x,y", valid: (v) => parseFeatures(v) !== null },
+      { name: "noise", type: "number", default: 0.05, valid: (v) => NOISES.includes(v) },
+      { name: "test", type: "int", default: 20, valid: (v) => TEST_SHARES.includes(v) },
+      { name: "showtest", type: "bool", default: true },
+      { name: "discrete", type: "bool", default: false },
       { name: "activation", type: "string", default: DEFAULTS.activation, valid: oneOf(ACTIVATIONS) },
       { name: "loss", type: "string", default: DEFAULTS.loss, valid: oneOf(LOSSES) },
       { name: "init", type: "string", default: DEFAULTS.init, valid: oneOf(INITS) },
@@ -133,6 +139,8 @@ class NetworkPage {
     const s = this.state;
     const network = {
       dataset: s.dataset,
+      noise: s.noise,
+      test_share: s.test / 100,
       features: this.features(),
       hidden: parseHidden(s.hidden) ?? [],
       activation: s.activation,
@@ -198,6 +206,8 @@ class NetworkPage {
     fill("net-batch", BATCHES, "net.batch");
     fill("net-unit", UNITS, "net.unit");
     fill("net-compare", COMPARE, "net.compare");
+    fillSelect(document.getElementById("net-noise"), NOISES.map((v) => [String(v), num(v, 2)]), "");
+    fillSelect(document.getElementById("net-test"), TEST_SHARES.map((v) => [String(v), t("net.percent", { n: v })]), "");
     fillSelect(document.getElementById("net-optimizer"), this.optimizers.map((o) => [o.id, o.name]), this.state.optimizer);
     const bind = (id, name, parse = (v) => v) => {
       document.getElementById(id).addEventListener("change", (event) => this.change(name, parse(event.target.value)));
@@ -209,6 +219,15 @@ class NetworkPage {
     bind("net-batch", "batch", Number);
     bind("net-unit", "unit");
     bind("net-compare", "compare");
+    bind("net-noise", "noise", Number);
+    bind("net-test", "test", Number);
+    for (const [id, name] of [["net-show-test", "showtest"], ["net-discrete", "discrete"]]) {
+      document.getElementById(id).addEventListener("change", (event) => {
+        this.state[name] = event.target.checked; // only the drawing changes: the runs go on
+        this.writeUrl();
+        this.render();
+      });
+    }
     bind("net-optimizer", "optimizer");
     document.getElementById("net-lr").addEventListener("change", (event) => {
       const lr = Number(event.target.value);
@@ -266,6 +285,10 @@ class NetworkPage {
     set("net-optimizer", s.optimizer);
     set("net-lr", s.lr);
     set("net-compare", s.compare);
+    set("net-noise", s.noise);
+    set("net-test", s.test);
+    document.getElementById("net-show-test").checked = s.showtest;
+    document.getElementById("net-discrete").checked = s.discrete;
     document.getElementById("net-loss").disabled = s.dataset === "sine";
     const oneInput = ONE_INPUT.includes(s.dataset);
     const used = this.features();
@@ -390,7 +413,8 @@ class NetworkPage {
   renderTraining(labels) {
     if (this.data) {
       [...document.getElementById("boundaries").children].forEach((div, run) => {
-        drawBoundary(div, this.data, this.pictureOf(run), run, labels[run] ?? "");
+        const options = { showTest: this.state.showtest, discrete: this.state.discrete };
+        drawBoundary(div, this.data, this.pictureOf(run), run, labels[run] ?? "", options);
       });
     }
     const picture = this.pictureOf(0);
@@ -498,7 +522,8 @@ class NetworkPage {
     const head = ["net.col.runner", "net.col.loss", "net.col.accuracy", "net.col.saturated"];
     const rows = this.session.histories.map((_, run) => {
       const f = this.session.current(run);
-      const accuracy = f?.accuracy === null || f?.accuracy === undefined ? "—" : `${num(100 * f.accuracy, 3)}% (${num(100 * f.test_accuracy, 3)}%)`;
+      const tested = f?.test_accuracy === null || f?.test_accuracy === undefined ? "" : ` (${num(100 * f.test_accuracy, 3)}%)`;
+      const accuracy = f?.accuracy === null || f?.accuracy === undefined ? "—" : `${num(100 * f.accuracy, 3)}%${tested}`;
       return [labels[run] ?? "", f ? num(f.loss, 4) : "", f ? accuracy : "", f ? `${num(100 * f.saturated, 2)}%` : ""];
     });
     this.fillTable(head, rows, t("net.saturated_hint"));

@@ -26,7 +26,9 @@ function pointsTrace(set, hollow, th) {
   };
 }
 
-export function drawBoundary(div, data, picture, run, title) {
+/** options.showTest draws the held-out points too; options.discrete paints each side of 0.5 in one flat colour. */
+export function drawBoundary(div, data, picture, run, title, options = {}) {
+  const { showTest = true, discrete = false } = options;
   const th = theme();
   const layout = baseLayout(th, {
     margin: { l: th.font * 3, r: th.font * 0.6, t: th.font * 1.8, b: th.font * 2 },
@@ -49,7 +51,33 @@ export function drawBoundary(div, data, picture, run, title) {
     return;
   }
   const traces = [];
-  if (picture?.z) {
+  if (picture?.z && discrete) {
+    traces.push({
+      type: "heatmap",
+      x: picture.x,
+      y: picture.y,
+      z: picture.z.map((row) => row.map((v) => (v === null ? null : v >= 0.5 ? 1 : 0))),
+      zmin: 0,
+      zmax: 1,
+      zsmooth: false,
+      colorscale: [
+        [0, SCALE[0][1]],
+        [1, SCALE[2][1]],
+      ],
+      showscale: false,
+      hoverinfo: "skip",
+    });
+    traces.push({
+      type: "contour",
+      x: picture.x,
+      y: picture.y,
+      z: picture.z,
+      contours: { start: 0.5, end: 0.5, size: 1, coloring: "none", showlines: true },
+      line: { color: "#222", width: 2.5 },
+      showscale: false,
+      hoverinfo: "skip",
+    });
+  } else if (picture?.z) {
     traces.push({
       type: "contour",
       x: picture.x,
@@ -64,7 +92,8 @@ export function drawBoundary(div, data, picture, run, title) {
       hoverinfo: "skip",
     });
   }
-  traces.push(pointsTrace(data.train, false, th), pointsTrace(data.test, true, th));
+  traces.push(pointsTrace(data.train, false, th));
+  if (showTest) traces.push(pointsTrace(data.test, true, th));
   const range = picture?.x ? [picture.x[0], picture.x[picture.x.length - 1]] : undefined;
   const rangeY = picture?.y ? [picture.y[0], picture.y[picture.y.length - 1]] : undefined;
   Plotly.react(

@@ -45,7 +45,8 @@ export function drawDiagram(svg, weights, units = null, inputNames = []) {
   const pictured = units?.layers?.length === sizes.length - 1;
   const pad = pictured ? 10 : 24;
   const left = inputNames.length ? pad + 44 : pad; // room for the input names
-  const x = (k) => left + ((width - left - pad) * k) / Math.max(1, sizes.length - 1);
+  const right = pictured ? 30 : pad; // the output unit keeps its plain circle, which must not be cut
+  const x = (k) => left + ((width - left - right) * k) / Math.max(1, sizes.length - 1);
   const y = (k, i) => pad + ((height - 2 * pad) * (i + 0.5)) / sizes[k];
   const most = Math.max(...sizes);
   const radius = pictured
