@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.nn.backprop import gradient, total_loss
 from app.nn.features import FEATURES, expand
-from app.nn.model import Architecture, initial_parameters
+from app.nn.model import Architecture, initial_parameters, unflatten
 from app.nn.run import MAX_THUMBNAIL_VALUES, NetworkConfig, NetworkRun
 
 
@@ -167,3 +167,66 @@ def test_a_run_without_test_data_reports_no_test_numbers(client: TestClient) -> 
 def test_noise_and_split_out_of_range_are_refused(client: TestClient, field: str, value: float) -> None:
     answer = client.post("/api/v1/network/runs", json={"network": {"dataset": "xor", field: value}})
     assert answer.status_code == 422 and field in answer.text
+
+
+# ----- L1 regularisation ---------------------------------------------------------------------------------------
+
+
+def _away_from_zero(theta: np.ndarray, arch: Architecture) -> np.ndarray:
+    """The same weights with every |w| at least 0.05, so |w| is differentiable within the finite difference."""
+    out = theta.copy()
+    for w, _ in unflatten(out, arch):
+        w[...] = np.where(w >= 0, 1, -1) * np.maximum(np.abs(w), 0.05)
+    return out
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_the_l1_subgradient_equals_finite_differences_away_from_zero(activation: str) -> None:
+    rng = np.random.default_rng(11)
+    arch = Architecture((3, 4, 1), activation, "sigmoid")
+    theta = _away_from_zero(initial_parameters(arch, "xavier_he", rng) + rng.normal(0, 0.1, arch.size), arch)
+    x = rng.normal(0, 1, (8, 3)) + 0.01
+    y = (rng.uniform(size=8) > 0.5).astype(float)
+    analytic = gradient(theta, arch, x, y, "cross_entropy", 0.01, l1=0.05).flat
+    numeric = _numeric_gradient(theta, arch, x, y, "cross_entropy", 0.01, l1=0.05)
+    assert np.allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
+    without = gradient(theta, arch, x, y, "cross_entropy", 0.01).flat
+    assert not np.allclose(analytic, without)  # the penalty did something
+
+
+def test_l1_penalises_the_weights_not_the_biases_and_is_zero_at_zero() -> None:
+    rng = np.random.default_rng(2)
+    arch = Architecture((2, 3, 1), "tanh", "sigmoid")
+    theta = initial_parameters(arch, "xavier_he", rng)
+    for _, b in unflatten(theta, arch):
+        b[...] = 5.0  # large biases: a penalty that counted them would show
+    w1 = unflatten(theta, arch)[0][0]
+    w1[0, 0] = 0.0
+    x, y = rng.normal(0, 1, (6, 2)), np.array([0, 1, 0, 1, 1, 0], dtype=float)
+    weights_only = sum(np.abs(w).sum() for w, _ in unflatten(theta, arch))
+    added = total_loss(theta, arch, x, y, "cross_entropy", 0.0, l1=0.1) - total_loss(
+        theta, arch, x, y, "cross_entropy", 0.0
+    )
+    assert added == pytest.approx(0.1 * weights_only)
+    with_l1 = gradient(theta, arch, x, y, "cross_entropy", 0.0, l1=0.1).flat
+    without = gradient(theta, arch, x, y, "cross_entropy", 0.0).flat
+    assert with_l1[0] == without[0]  # W1[0, 0] = 0: the subgradient there is 0
+    biases = [6, 7, 8, 12]  # b1 follows W1's 6 entries, b2 follows W2's 3
+    assert np.array_equal(with_l1[biases], without[biases])
+
+
+def test_a_frames_loss_is_the_data_loss_plus_the_l1_penalty_over_rest(client: TestClient) -> None:
+    run_id = _create(client, {"dataset": "moons", "hidden": [3], "l1": 0.02, "loss": "squared_error"}, steps=5)
+    frame = client.get(f"/api/v1/network/runs/{run_id}").json()["frames"][-1]
+    data = client.get(f"/api/v1/network/runs/{run_id}/data").json()
+    layers = client.get(f"/api/v1/network/runs/{run_id}/weights").json()["layers"]
+    (w1, b1), (w2, b2) = [(np.array(layer["w"]), np.array(layer["b"])) for layer in layers]
+    x, y = np.array(data["train"]["x"]), np.array(data["train"]["y"])
+    out = 1 / (1 + np.exp(-(np.tanh(x @ w1 + b1) @ w2 + b2)[:, 0]))
+    expected = 0.5 * np.mean((out - y) ** 2) + 0.02 * (np.abs(w1).sum() + np.abs(w2).sum())
+    assert frame["loss"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_l1_out_of_range_is_refused(client: TestClient) -> None:
+    answer = client.post("/api/v1/network/runs", json={"network": {"dataset": "xor", "l1": 2}})
+    assert answer.status_code == 422 and "l1" in answer.text

@@ -35,7 +35,8 @@ class NetworkShape(Strict):
     hidden: list[int] = Field(default_factory=lambda: [4], max_length=6, description="Units per hidden layer (1-16).")
     activation: Literal["sigmoid", "tanh", "relu", "linear"] = "tanh"
     loss: Literal["cross_entropy", "squared_error"] = "cross_entropy"
-    l2: float = Field(0.0, ge=0, le=1, description="L2 penalty on the weights (not the biases).")
+    l2: float = Field(0.0, ge=0, le=1, description="L2 penalty l2·½Σw² on the weights (not the biases).")
+    l1: float = Field(0.0, ge=0, le=1, description="L1 penalty l1·Σ|w| on the weights (not the biases).")
     init: Literal["xavier_he", "small_uniform", "zeros", "large"] = "xavier_he"
     batch: int = Field(0, ge=0, le=MAX_POINTS, description="0: the whole training set; 1: online; k: mini-batches.")
     unit: Literal["update", "epoch"] = Field("update", description="What one step is: one update or one epoch.")
@@ -98,7 +99,7 @@ class NetworkFrame(BaseModel):
     updates: int = Field(description="Optimizer updates so far.")
     examples: int = Field(description="Training examples seen so far.")
     epoch: float
-    loss: float | None = Field(description="Training loss (with the L2 penalty).")
+    loss: float | None = Field(description="Training loss (with the L2 and L1 penalties).")
     test_loss: float | None
     accuracy: float | None = Field(description="Training accuracy (classification only).")
     test_accuracy: float | None

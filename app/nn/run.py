@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from app.nn.activations import ACTIVATIONS
-from app.nn.backprop import Gradient, chain_for_output_weight, data_loss, gradient
+from app.nn.backprop import Gradient, chain_for_output_weight, data_loss, gradient, penalty
 from app.nn.datasets import DATASETS, Dataset, make_dataset
 from app.nn.diagnosis import EXPLODING_START, at_chance, identical_unit_layers, start_gradient_ratio
 from app.nn.features import check_features, default_features, expand
@@ -52,6 +52,7 @@ class NetworkConfig:
     activation: str = "tanh"
     loss: str = "cross_entropy"
     l2: float = 0.0
+    l1: float = 0.0
     init: str = "xavier_he"
     batch: int = 0  # 0: the whole training set; 1: online; k: mini-batches of k
     unit: str = "update"  # one step = one "update" or one "epoch"
@@ -72,6 +73,7 @@ class NetworkConfig:
                 "activation": self.activation,
                 "loss": self.loss,
                 "l2": self.l2,
+                "l1": self.l1,
                 "init": self.init,
                 "batch": self.batch,
                 "unit": self.unit,
@@ -99,8 +101,9 @@ def check_config(config: NetworkConfig) -> NetworkConfig:
         raise NetworkConfigError(f"hidden takes 0 to {MAX_LAYERS} layers of 1 to {MAX_UNITS} units each.")
     if config.dataset == "sine" and config.loss != "squared_error":
         raise NetworkConfigError("The sine data set is regression: use loss squared_error.")
-    if not 0 <= config.l2 <= 1:
-        raise NetworkConfigError(f"l2 must be between 0 and 1, got {config.l2}.")
+    for name, value in (("l2", config.l2), ("l1", config.l1)):
+        if not 0 <= value <= 1:
+            raise NetworkConfigError(f"{name} must be between 0 and 1, got {value}.")
     if not 1 <= config.max_steps <= MAX_STEPS:
         raise NetworkConfigError(f"max_steps must be between 1 and {MAX_STEPS}, got {config.max_steps}.")
     optimizer = OPTIMIZERS.get(config.optimizer)
@@ -166,7 +169,9 @@ class NetworkRun:
     def _full_gradient(self, theta: np.ndarray) -> Gradient:
         """The gradient on the whole training set, kept so a full-batch update at the same weights reuses it."""
         with np.errstate(all="ignore"):
-            full = gradient(theta, self.arch, self.x_train, self.data.y_train, self.config.loss, self.config.l2)
+            full = gradient(
+                theta, self.arch, self.x_train, self.data.y_train, self.config.loss, self.config.l2, self.config.l1
+            )
         self._full = (theta, full)
         return full
 
@@ -189,6 +194,7 @@ class NetworkRun:
                     self.data.y_train[chosen],
                     self.config.loss,
                     self.config.l2,
+                    self.config.l1,
                 )
             delta, self.state, _ = self.optimizer.update(
                 g.flat, self.state, self.theta, self.config.hyperparameters, self.config.hyperparameters["lr"]
@@ -296,7 +302,7 @@ class NetworkRun:
         }
 
     def _penalty(self) -> float:
-        return 0.5 * self.config.l2 * sum(float(np.sum(w * w)) for w, _ in unflatten(self.theta, self.arch))
+        return penalty(self.theta, self.arch, self.config.l2, self.config.l1)
 
     def summary(self) -> dict[str, Any]:
         return {"status": self.status, "message": self.message, "step": self.step}

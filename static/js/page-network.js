@@ -35,6 +35,7 @@ const ONE_INPUT_FEATURES = ["x", "x2", "sin_x"]; // what a one-input data set (t
 const ONE_INPUT = ["sine"];
 const NOISES = [0, 0.05, 0.1, 0.2, 0.3, 0.5];
 const TEST_SHARES = [0, 10, 20, 30, 40, 50]; // percent of the points held out
+const PENALTIES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1]; // TensorFlow Playground's rates up to 1
 const MAX_STEPS = 3000;
 const LIGHT_LAYERS = ["#8fd744", "#35b779"];
 
@@ -112,6 +113,8 @@ class NetworkPage {
       { name: "test", type: "int", default: 20, valid: (v) => TEST_SHARES.includes(v) },
       { name: "showtest", type: "bool", default: true },
       { name: "discrete", type: "bool", default: false },
+      { name: "l2", type: "number", default: 0, valid: (v) => PENALTIES.includes(v) },
+      { name: "l1", type: "number", default: 0, valid: (v) => PENALTIES.includes(v) },
       { name: "activation", type: "string", default: DEFAULTS.activation, valid: oneOf(ACTIVATIONS) },
       { name: "loss", type: "string", default: DEFAULTS.loss, valid: oneOf(LOSSES) },
       { name: "init", type: "string", default: DEFAULTS.init, valid: oneOf(INITS) },
@@ -142,6 +145,8 @@ class NetworkPage {
       noise: s.noise,
       test_share: s.test / 100,
       features: this.features(),
+      l2: s.l2,
+      l1: s.l1,
       hidden: parseHidden(s.hidden) ?? [],
       activation: s.activation,
       loss: s.dataset === "sine" ? "squared_error" : s.loss,
@@ -206,6 +211,7 @@ class NetworkPage {
     fill("net-batch", BATCHES, "net.batch");
     fill("net-unit", UNITS, "net.unit");
     fill("net-compare", COMPARE, "net.compare");
+    for (const id of ["net-l2", "net-l1"]) fillSelect(document.getElementById(id), PENALTIES.map((v) => [String(v), num(v, 2)]), "");
     fillSelect(document.getElementById("net-noise"), NOISES.map((v) => [String(v), num(v, 2)]), "");
     fillSelect(document.getElementById("net-test"), TEST_SHARES.map((v) => [String(v), t("net.percent", { n: v })]), "");
     fillSelect(document.getElementById("net-optimizer"), this.optimizers.map((o) => [o.id, o.name]), this.state.optimizer);
@@ -220,6 +226,8 @@ class NetworkPage {
     bind("net-unit", "unit");
     bind("net-compare", "compare");
     bind("net-noise", "noise", Number);
+    bind("net-l2", "l2", Number);
+    bind("net-l1", "l1", Number);
     bind("net-test", "test", Number);
     for (const [id, name] of [["net-show-test", "showtest"], ["net-discrete", "discrete"]]) {
       document.getElementById(id).addEventListener("change", (event) => {
@@ -286,6 +294,8 @@ class NetworkPage {
     set("net-lr", s.lr);
     set("net-compare", s.compare);
     set("net-noise", s.noise);
+    set("net-l2", s.l2);
+    set("net-l1", s.l1);
     set("net-test", s.test);
     document.getElementById("net-show-test").checked = s.showtest;
     document.getElementById("net-discrete").checked = s.discrete;
