@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.nn.backprop import gradient, total_loss
+from app.nn.datasets import make_dataset
 from app.nn.features import FEATURES, expand
 from app.nn.model import Architecture, initial_parameters, unflatten
 from app.nn.run import MAX_THUMBNAIL_VALUES, NetworkConfig, NetworkRun
@@ -230,3 +231,35 @@ def test_a_frames_loss_is_the_data_loss_plus_the_l1_penalty_over_rest(client: Te
 def test_l1_out_of_range_is_refused(client: TestClient) -> None:
     answer = client.post("/api/v1/network/runs", json={"network": {"dataset": "xor", "l1": 2}})
     assert answer.status_code == 422 and "l1" in answer.text
+
+
+# ----- regression over the plane -------------------------------------------------------------------------------
+
+
+def test_the_regression_sets_targets_are_their_functions_without_noise() -> None:
+    plane = make_dataset("plane", 100, noise=0.0)
+    np.testing.assert_allclose(plane.y_train, plane.x_train.sum(axis=1) / 2)
+    bump = make_dataset("gaussian", 100, noise=0.0)
+    r2 = np.sum(bump.x_train**2, axis=1)
+    assert plane.task == bump.task == "regression"
+    assert np.all(np.diff(bump.y_train[np.argsort(r2)]) <= 0)  # it falls away from the centre
+    assert bump.y_train.max() <= 1 and bump.y_train.min() >= -1
+
+
+def test_a_network_without_hidden_layers_fits_the_plane_and_its_picture_is_the_prediction(client: TestClient) -> None:
+    network = {"dataset": "plane", "loss": "squared_error", "hidden": [], "noise": 0.0}
+    run_id = _create(client, network, steps=400)
+    frame = client.get(f"/api/v1/network/runs/{run_id}").json()["frames"][-1]
+    assert frame["loss"] < 1e-4 and frame["accuracy"] is None
+    picture = client.get(f"/api/v1/network/runs/{run_id}/boundary", params={"resolution": 11}).json()
+    layer = client.get(f"/api/v1/network/runs/{run_id}/weights").json()["layers"][0]
+    xs, ys = np.array(picture["x"]), np.array(picture["y"])
+    points = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    prediction = points @ np.array(layer["w"])[:, 0] + layer["b"][0]  # the linear output, no sigmoid
+    np.testing.assert_allclose(np.array(picture["z"]).ravel(), prediction, atol=1e-4)
+    np.testing.assert_allclose(prediction, points.sum(axis=1) / 2, atol=0.02)  # and it is the plane
+
+
+def test_the_gaussian_bump_needs_squared_error(client: TestClient) -> None:
+    answer = client.post("/api/v1/network/runs", json={"network": {"dataset": "gaussian", "loss": "cross_entropy"}})
+    assert 400 <= answer.status_code < 500 and "squared_error" in answer.text

@@ -21,7 +21,9 @@ Feature = Literal["x", "y", "x2", "y2", "xy", "sin_x", "sin_y"]
 class NetworkShape(Strict):
     """The network and its data; unset fields take their defaults."""
 
-    dataset: Literal["xor", "circles", "moons", "spiral", "blobs", "sine"] = "xor"
+    dataset: Literal["xor", "circles", "moons", "spiral", "blobs", "sine", "plane", "gaussian"] = Field(
+        "xor", description="sine, plane and gaussian are regression (loss squared_error); the others classification."
+    )
     points: int = Field(200, ge=10, le=MAX_POINTS, description="Examples, training and test together.")
     noise: float = Field(0.05, ge=0, le=0.5)
     test_share: float = Field(0.2, ge=0, le=0.5, description="Share held out for testing.")
@@ -143,7 +145,9 @@ class UnitPictures(BaseModel):
 class NetworkPicture(BaseModel):
     x: list[float | None]
     y: list[float | None] | None = None
-    z: list[list[float | None]] | None = Field(None, description="P(class 1); rows follow y, columns follow x.")
+    z: list[list[float | None]] | None = Field(
+        None, description="The output: P(class 1), or the prediction for 2-D regression; rows follow y, columns x."
+    )
     curve: list[float | None] | None = Field(None, description="Regression: the network's output along x.")
     units: UnitPictures | None = Field(None, description="Each unit's output over the plane (2-D data only).")
     weights: list[Layer]

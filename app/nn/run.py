@@ -20,7 +20,7 @@ import numpy as np
 
 from app.nn.activations import ACTIVATIONS
 from app.nn.backprop import Gradient, chain_for_output_weight, data_loss, gradient, penalty
-from app.nn.datasets import DATASETS, Dataset, make_dataset
+from app.nn.datasets import DATASETS, REGRESSION, Dataset, make_dataset
 from app.nn.diagnosis import EXPLODING_START, at_chance, identical_unit_layers, start_gradient_ratio
 from app.nn.features import check_features, default_features, expand
 from app.nn.losses import LOSSES
@@ -99,8 +99,8 @@ def check_config(config: NetworkConfig) -> NetworkConfig:
             raise NetworkConfigError(f"{name} {value!r} is not one of {', '.join(allowed)}.")
     if len(config.hidden) > MAX_LAYERS or any(not 1 <= n <= MAX_UNITS for n in config.hidden):
         raise NetworkConfigError(f"hidden takes 0 to {MAX_LAYERS} layers of 1 to {MAX_UNITS} units each.")
-    if config.dataset == "sine" and config.loss != "squared_error":
-        raise NetworkConfigError("The sine data set is regression: use loss squared_error.")
+    if config.dataset in REGRESSION and config.loss != "squared_error":
+        raise NetworkConfigError(f"The {config.dataset} data set is regression: use loss squared_error.")
     for name, value in (("l2", config.l2), ("l1", config.l1)):
         if not 0 <= value <= 1:
             raise NetworkConfigError(f"{name} must be between 0 and 1, got {value}.")

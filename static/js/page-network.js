@@ -22,7 +22,8 @@ import { drawLandscape, fetchLandscape } from "./network/landscape.js";
 import { drawNeuron, fetchNeuron } from "./network/neuron.js";
 import { DEFAULTS, SCENES } from "./network/scenes.js";
 
-const DATASETS = ["xor", "circles", "moons", "spiral", "blobs", "sine"];
+const DATASETS = ["xor", "circles", "moons", "spiral", "blobs", "sine", "plane", "gaussian"];
+const REGRESSION = ["sine", "plane", "gaussian"]; // learnt with squared error, drawn as a curve or a heat map
 const ACTIVATIONS = ["tanh", "sigmoid", "relu", "linear"];
 const LOSSES = ["cross_entropy", "squared_error"];
 const INITS = ["xavier_he", "small_uniform", "zeros", "large"];
@@ -149,7 +150,7 @@ class NetworkPage {
       l1: s.l1,
       hidden: parseHidden(s.hidden) ?? [],
       activation: s.activation,
-      loss: s.dataset === "sine" ? "squared_error" : s.loss,
+      loss: REGRESSION.includes(s.dataset) ? "squared_error" : s.loss,
       init: s.init,
       batch: s.batch,
       unit: s.unit,
@@ -158,7 +159,7 @@ class NetworkPage {
     if (s.compare === "batches") {
       return [1, 16, 0].map((batch) => ({ ...main, network: { ...network, batch } }));
     }
-    if (s.compare === "fixes" && s.dataset !== "sine") {
+    if (s.compare === "fixes" && !REGRESSION.includes(s.dataset)) {
       return [main, { ...main, network: { ...network, activation: "relu", loss: "cross_entropy", init: "xavier_he" } }];
     }
     if (s.compare === "inits") return [main, { ...main, network: { ...network, init: "xavier_he" } }];
@@ -179,7 +180,7 @@ class NetworkPage {
     const name = optimizer ? shortName(optimizer) : s.optimizer;
     const main = t("net.runner.main", { optimizer: name, lr: num(s.lr, 3) });
     if (s.compare === "batches") return [1, 16, 0].map((b) => t(`net.runner.batch_${b}`));
-    if (s.compare === "fixes" && s.dataset !== "sine") return [main, t("net.runner.fix")];
+    if (s.compare === "fixes" && !REGRESSION.includes(s.dataset)) return [main, t("net.runner.fix")];
     if (s.compare === "inits") return [main, t("net.runner.init_fix")];
     return [main];
   }
@@ -286,7 +287,7 @@ class NetworkPage {
     set("net-dataset", s.dataset);
     set("net-hidden", s.hidden);
     set("net-activation", s.activation);
-    set("net-loss", s.dataset === "sine" ? "squared_error" : s.loss);
+    set("net-loss", REGRESSION.includes(s.dataset) ? "squared_error" : s.loss);
     set("net-init", s.init);
     set("net-batch", s.batch);
     set("net-unit", s.unit);
@@ -299,7 +300,7 @@ class NetworkPage {
     set("net-test", s.test);
     document.getElementById("net-show-test").checked = s.showtest;
     document.getElementById("net-discrete").checked = s.discrete;
-    document.getElementById("net-loss").disabled = s.dataset === "sine";
+    document.getElementById("net-loss").disabled = REGRESSION.includes(s.dataset);
     const oneInput = ONE_INPUT.includes(s.dataset);
     const used = this.features();
     for (const box of document.querySelectorAll('input[name="net-feature"]')) {
@@ -426,6 +427,9 @@ class NetworkPage {
         const options = { showTest: this.state.showtest, discrete: this.state.discrete };
         drawBoundary(div, this.data, this.pictureOf(run), run, labels[run] ?? "", options);
       });
+      const note = document.getElementById("boundary-note");
+      note.hidden = !(this.data.task === "regression" && this.data.train.x[0]?.length === 2);
+      note.textContent = note.hidden ? "" : t("net.regression_note");
     }
     const picture = this.pictureOf(0);
     document.getElementById("diagram-title").textContent = t("net.diagram_title", { runner: labels[0] ?? "" });
@@ -439,7 +443,7 @@ class NetworkPage {
     const link = chain?.links?.[Math.min(this.chainUnit, (chain?.links?.length ?? 1) - 1)];
     box.hidden = !link;
     if (!link) return;
-    const crossEntropy = this.state.loss === "cross_entropy" && this.state.dataset !== "sine";
+    const crossEntropy = this.state.loss === "cross_entropy" && !REGRESSION.includes(this.state.dataset);
     const values = {
       unit: Math.min(this.chainUnit, chain.links.length - 1) + 1,
       x: chain.example.map((v) => num(v, 3)).join(", "),

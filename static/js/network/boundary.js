@@ -27,6 +27,63 @@ function pointsTrace(set, hollow, th) {
 }
 
 /** options.showTest draws the held-out points too; options.discrete paints each side of 0.5 in one flat colour. */
+const DIVERGING = [
+  [0, "#D55E00"],
+  [0.5, "#f7f7f7"],
+  [1, "#0072B2"],
+];
+
+/** 2-D regression: the network's output as a heat map, each point coloured by its target on the same scale. */
+function drawSurface(div, data, picture, layout, th, showTest) {
+  const targets = [...data.train.y, ...data.test.y];
+  const reach = Math.max(1, ...targets.map((v) => Math.abs(v)));
+  const points = (set, hollow) => ({
+    type: "scatter",
+    mode: "markers",
+    x: set.x.map((p) => p[0]),
+    y: set.x.map((p) => p[1]),
+    marker: {
+      size: th.marker * 0.55,
+      color: set.y,
+      cmin: -reach,
+      cmax: reach,
+      colorscale: DIVERGING,
+      line: { width: hollow ? 2.5 : 1, color: hollow ? "#222" : "#fff" },
+    },
+    hoverinfo: "skip",
+  });
+  const traces = [];
+  if (picture?.z) {
+    traces.push({
+      type: "heatmap",
+      x: picture.x,
+      y: picture.y,
+      z: picture.z,
+      zmin: -reach,
+      zmax: reach,
+      colorscale: DIVERGING,
+      zsmooth: "best",
+      opacity: 0.75,
+      showscale: false,
+      hoverinfo: "skip",
+    });
+  }
+  traces.push(points(data.train, false));
+  if (showTest) traces.push(points(data.test, true));
+  const range = picture?.x ? [picture.x[0], picture.x[picture.x.length - 1]] : undefined;
+  const rangeY = picture?.y ? [picture.y[0], picture.y[picture.y.length - 1]] : undefined;
+  Plotly.react(
+    div,
+    traces,
+    {
+      ...layout,
+      xaxis: axis(th, { range, showgrid: false, zeroline: false, constrain: "domain" }),
+      yaxis: axis(th, { range: rangeY, showgrid: false, zeroline: false, scaleanchor: "x", constrain: "domain" }),
+    },
+    PLOT_CONFIG,
+  );
+}
+
 export function drawBoundary(div, data, picture, run, title, options = {}) {
   const { showTest = true, discrete = false } = options;
   const th = theme();
@@ -35,6 +92,10 @@ export function drawBoundary(div, data, picture, run, title, options = {}) {
     title: { text: title, font: { size: th.font, color: colour(run) }, x: 0.02, y: 0.98 },
     uirevision: "boundary",
   });
+  if (data.task === "regression" && data.train.x[0]?.length === 2) {
+    drawSurface(div, data, picture, layout, th, showTest);
+    return;
+  }
   if (data.task === "regression") {
     const traces = [
       {
