@@ -84,7 +84,7 @@ export function drawDiagram(svg, weights, units = null, inputNames = []) {
   const pictures = [];
   if (pictured) {
     const clip = node("clipPath", { id: "unit-clip", clipPathUnits: "objectBoundingBox" });
-    clip.append(node("circle", { cx: 0.5, cy: 0.5, r: 0.5 }));
+    clip.append(node("ellipse", { cx: 0.5, cy: 0.5, rx: 0.5, ry: 0.5 })); // not a circle: circles are the units
     const defs = node("defs", {});
     defs.append(clip);
     pictures.push(defs);
