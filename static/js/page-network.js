@@ -433,6 +433,8 @@ class NetworkPage {
     }
     const picture = this.pictureOf(0);
     document.getElementById("diagram-title").textContent = t("net.diagram_title", { runner: labels[0] ?? "" });
+    const pictured = picture?.units ? ` ${t("net.units_note")}` : "";
+    document.getElementById("diagram").setAttribute("aria-label", `${t("net.diagram")}.${pictured}`);
     drawDiagram(document.getElementById("diagram"), picture?.weights, picture?.units, this.features().map((f) => t(`net.feature.${f}`)));
     this.renderChain(picture?.chain);
   }
