@@ -139,11 +139,11 @@ def landscape_of_config(body: LandscapeRequest, request: Request) -> FastJSON:
 def _landscape(
     run: NetworkRun, theta: np.ndarray, history: np.ndarray, resolution: int, span: float, directions: str, biases: str
 ) -> dict:
-    x, y, loss, l2 = run.data.x_train, run.data.y_train, run.config.loss, run.config.l2
+    x, y, loss, l2, l1 = run.x_train, run.data.y_train, run.config.loss, run.config.l2, run.config.l1
     rng = np.random.default_rng([run.config.seed, 2])
-    around = landscape(theta, run.arch, x, y, loss, l2, rng, (resolution, resolution), span, directions, biases)
+    around = landscape(theta, run.arch, x, y, loss, l2, rng, (resolution, resolution), span, directions, biases, l1)
     projection = project_history(history, run.arch, biases)
-    us, vs, plane = plane_losses(projection, run.arch, x, y, loss, l2, resolution=min(resolution, 31))
+    us, vs, plane = plane_losses(projection, run.arch, x, y, loss, l2, resolution=min(resolution, 31), l1=l1)
     return {
         "alpha": around.alphas,
         "beta": around.betas,
@@ -173,6 +173,7 @@ def points(run_id: str, store: Store) -> FastJSON:
         {
             "task": data.task,
             "loss": run.config.loss,
+            "features": list(run.config.features),
             "train": {"x": data.x_train, "y": data.y_train},
             "test": {"x": data.x_test, "y": data.y_test},
         }

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.nn.datasets import MAX_POINTS
+from app.nn.features import FEATURES
 from app.nn.run import MAX_STEPS, NetworkConfig
 
 
@@ -14,17 +15,30 @@ class Strict(BaseModel):
     model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
 
 
+Feature = Literal["x", "y", "x2", "y2", "xy", "sin_x", "sin_y"]
+
+
 class NetworkShape(Strict):
     """The network and its data; unset fields take their defaults."""
 
-    dataset: Literal["xor", "circles", "moons", "spiral", "blobs", "sine"] = "xor"
+    dataset: Literal["xor", "circles", "moons", "spiral", "blobs", "sine", "plane", "gaussian"] = Field(
+        "xor", description="sine, plane and gaussian are regression (loss squared_error); the others classification."
+    )
     points: int = Field(200, ge=10, le=MAX_POINTS, description="Examples, training and test together.")
     noise: float = Field(0.05, ge=0, le=0.5)
     test_share: float = Field(0.2, ge=0, le=0.5, description="Share held out for testing.")
+    features: list[Feature] | None = Field(
+        None,
+        min_length=1,
+        max_length=len(FEATURES),
+        description="What the input layer takes, each once: x, y, x2 (x²), y2, xy, sin_x, sin_y. "
+        "Default: the raw point (x and y; x alone for one-input data).",
+    )
     hidden: list[int] = Field(default_factory=lambda: [4], max_length=6, description="Units per hidden layer (1-16).")
     activation: Literal["sigmoid", "tanh", "relu", "linear"] = "tanh"
     loss: Literal["cross_entropy", "squared_error"] = "cross_entropy"
-    l2: float = Field(0.0, ge=0, le=1, description="L2 penalty on the weights (not the biases).")
+    l2: float = Field(0.0, ge=0, le=1, description="L2 penalty l2·½Σw² on the weights (not the biases).")
+    l1: float = Field(0.0, ge=0, le=1, description="L1 penalty l1·Σ|w| on the weights (not the biases).")
     init: Literal["xavier_he", "small_uniform", "zeros", "large"] = "xavier_he"
     batch: int = Field(0, ge=0, le=MAX_POINTS, description="0: the whole training set; 1: online; k: mini-batches.")
     unit: Literal["update", "epoch"] = Field("update", description="What one step is: one update or one epoch.")
@@ -39,6 +53,7 @@ class NetworkRunSpec(Strict):
     def config(self, max_steps: int) -> NetworkConfig:
         shape = self.network.model_dump()
         shape["hidden"] = tuple(shape["hidden"])
+        shape["features"] = tuple(shape["features"] or ())
         return NetworkConfig(
             **shape, optimizer=self.optimizer, hyperparameters=self.hyperparameters, seed=self.seed, max_steps=max_steps
         )
@@ -86,7 +101,7 @@ class NetworkFrame(BaseModel):
     updates: int = Field(description="Optimizer updates so far.")
     examples: int = Field(description="Training examples seen so far.")
     epoch: float
-    loss: float | None = Field(description="Training loss (with the L2 penalty).")
+    loss: float | None = Field(description="Training loss (with the L2 and L1 penalties).")
     test_loss: float | None
     accuracy: float | None = Field(description="Training accuracy (classification only).")
     test_accuracy: float | None
@@ -117,11 +132,24 @@ class Layer(BaseModel):
     b: list[float | None]
 
 
+class UnitPictures(BaseModel):
+    x: list[float | None] = Field(description="The grid's x values (coarser than the boundary's).")
+    y: list[float | None]
+    layers: list[list[list[list[float | None]]]] = Field(
+        description="Per layer (the input features first, then each hidden layer), per unit, the unit's output "
+        "over the grid, 2 decimals; rows follow y. 21 x 21 points, fewer for big networks (all together at most "
+        "6000 values)."
+    )
+
+
 class NetworkPicture(BaseModel):
     x: list[float | None]
     y: list[float | None] | None = None
-    z: list[list[float | None]] | None = Field(None, description="P(class 1); rows follow y, columns follow x.")
+    z: list[list[float | None]] | None = Field(
+        None, description="The output: P(class 1), or the prediction for 2-D regression; rows follow y, columns x."
+    )
     curve: list[float | None] | None = Field(None, description="Regression: the network's output along x.")
+    units: UnitPictures | None = Field(None, description="Each unit's output over the plane (2-D data only).")
     weights: list[Layer]
 
 
@@ -154,6 +182,7 @@ class PointSet(BaseModel):
 class NetworkData(BaseModel):
     task: Literal["classification", "regression"]
     loss: Literal["cross_entropy", "squared_error"]
+    features: list[str] = Field(description="The input layer takes these features of each point's x (see network).")
     train: PointSet = Field(description="The points the loss and the gradient are computed on.")
     test: PointSet = Field(description="Held out: the test loss and accuracy.")
 

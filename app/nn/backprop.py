@@ -24,7 +24,7 @@ from app.nn.model import Architecture, ForwardPass, flatten, forward, unflatten
 
 @dataclass(frozen=True)
 class Gradient:
-    loss: float  # data loss + L2 penalty
+    loss: float  # data loss + L2 and L1 penalties
     flat: np.ndarray  # dC/dtheta, shaped like theta
     layer_norms: list[float]  # ||dC/dW_k|| per layer: vanishing and exploding gradients show here
     saturated: float  # share of hidden units (over the batch) whose activation has all but stopped learning
@@ -47,17 +47,27 @@ def d_loss_d_output_z(result: ForwardPass, y: np.ndarray, arch: Architecture, lo
     return (d_loss_d_a * d_a_d_z)[:, None]
 
 
-def gradient(theta: np.ndarray, arch: Architecture, x: np.ndarray, y: np.ndarray, loss: str, l2: float) -> Gradient:
-    """Loss and dC/dtheta on the batch (x, y) by backpropagation."""
+def penalty(theta: np.ndarray, arch: Architecture, l2: float, l1: float = 0.0) -> float:
+    """l2 · ½Σw² + l1 · Σ|w| over the weights only: biases are not penalised (as in TensorFlow Playground)."""
+    layers = unflatten(theta, arch)
+    return 0.5 * l2 * sum(float(np.sum(w * w)) for w, _ in layers) + l1 * sum(
+        float(np.sum(np.abs(w))) for w, _ in layers
+    )
+
+
+def gradient(
+    theta: np.ndarray, arch: Architecture, x: np.ndarray, y: np.ndarray, loss: str, l2: float, l1: float = 0.0
+) -> Gradient:
+    """Loss and dC/dtheta on the batch (x, y) by backpropagation; L1 contributes its subgradient l1·sign(w) (0 at 0)."""
     result = forward(theta, arch, x)
     layers = unflatten(theta, arch)
-    penalty = 0.5 * l2 * sum(float(np.sum(w * w)) for w, _ in layers)
+    cost = penalty(theta, arch, l2, l1)
     d_loss_d_z = d_loss_d_output_z(result, y, arch, loss)
     grads: list[tuple[np.ndarray, np.ndarray]] = [None] * arch.layers  # type: ignore[list-item]
     for k in reversed(range(arch.layers)):
         w, _ = layers[k]
         a_prev = result.activations[k]
-        d_loss_d_w = a_prev.T @ d_loss_d_z + l2 * w
+        d_loss_d_w = a_prev.T @ d_loss_d_z + l2 * w + l1 * np.sign(w)
         d_loss_d_b = d_loss_d_z.sum(axis=0)
         grads[k] = (d_loss_d_w, d_loss_d_b)
         if k > 0:
@@ -70,7 +80,7 @@ def gradient(theta: np.ndarray, arch: Architecture, x: np.ndarray, y: np.ndarray
     ]
     saturated = float(np.mean(np.concatenate([h.ravel() for h in hidden_outputs]))) if hidden_outputs else 0.0
     return Gradient(
-        loss=data_loss(result, y, loss) + penalty,
+        loss=data_loss(result, y, loss) + cost,
         flat=flatten(grads),
         layer_norms=[float(np.linalg.norm(gw)) for gw, _ in grads],
         saturated=saturated,
@@ -78,10 +88,11 @@ def gradient(theta: np.ndarray, arch: Architecture, x: np.ndarray, y: np.ndarray
     )
 
 
-def total_loss(theta: np.ndarray, arch: Architecture, x: np.ndarray, y: np.ndarray, loss: str, l2: float) -> float:
+def total_loss(
+    theta: np.ndarray, arch: Architecture, x: np.ndarray, y: np.ndarray, loss: str, l2: float, l1: float = 0.0
+) -> float:
     """The same loss as ``gradient`` reports, without the backward pass (for finite differences and landscapes)."""
-    penalty = 0.5 * l2 * sum(float(np.sum(w * w)) for w, _ in unflatten(theta, arch))
-    return data_loss(forward(theta, arch, x), y, loss) + penalty
+    return data_loss(forward(theta, arch, x), y, loss) + penalty(theta, arch, l2, l1)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,11 @@ DATASETS = {
     "spiral": "Two interleaved spirals: the hardest; it needs depth or width.",
     "blobs": "Two Gaussian blobs: a straight line almost separates them.",
     "sine": "Regression: noisy samples of sin(3x); the network draws a curve through them.",
+    "plane": "Regression: the plane (x + y)/2 over the square, plus noise; a network without hidden layers fits it.",
+    "gaussian": "Regression: a Gaussian bump, 1 at the centre falling to -1 at the edges, plus noise.",
 }
+REGRESSION = frozenset({"sine", "plane", "gaussian"})
+BUMP_WIDTH = 0.4  # the Gaussian bump's standard deviation
 MAX_POINTS = 1000
 
 
@@ -70,6 +74,13 @@ def _points(name: str, n: int, noise: float, rng: np.random.Generator) -> tuple[
     if name == "sine":
         x = rng.uniform(-1, 1, size=(n, 1))
         return x, np.sin(3 * x[:, 0]) + rng.normal(0, noise, n)
+    if name == "plane":
+        x = rng.uniform(-1, 1, size=(n, 2))
+        return x, (x[:, 0] + x[:, 1]) / 2 + rng.normal(0, noise, n)
+    if name == "gaussian":
+        x = rng.uniform(-1, 1, size=(n, 2))
+        bump = 2 * np.exp(-np.sum(x * x, axis=1) / (2 * BUMP_WIDTH**2)) - 1
+        return x, bump + rng.normal(0, noise, n)
     raise ValueError(f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}.")
 
 
@@ -87,5 +98,5 @@ def make_dataset(name: str, points: int = 200, noise: float = 0.05, test_share: 
     x, y = x[order], y[order]
     n_test = round(points * test_share)
     split = points - n_test
-    task = "regression" if name == "sine" else "classification"
+    task = "regression" if name in REGRESSION else "classification"
     return Dataset(name, task, x[:split], y[:split], x[split:], y[split:])

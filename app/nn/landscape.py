@@ -78,13 +78,14 @@ def loss_grid(
     y: np.ndarray,
     loss: str,
     l2: float,
+    l1: float = 0.0,
 ) -> np.ndarray:
     """L(origin + a d1 + b d2) at every (a, b), each computed directly; rows follow b."""
     grid = np.empty((len(betas), len(alphas)))
     with np.errstate(all="ignore"):
         for j, b in enumerate(betas):
             for i, a in enumerate(alphas):
-                grid[j, i] = total_loss(origin + a * d1 + b * d2, arch, x, y, loss, l2)
+                grid[j, i] = total_loss(origin + a * d1 + b * d2, arch, x, y, loss, l2, l1)
     return grid
 
 
@@ -109,12 +110,13 @@ def landscape(
     span: float = 1.0,
     directions: str = "filter",
     biases: str = "ignore",
+    l1: float = 0.0,
 ) -> Landscape:
     """L(theta + a d1 + b d2) on a grid of ``resolution`` = (columns, rows) over [-span, span]^2."""
     d1, d2 = random_directions(theta, arch, rng, directions, biases)
     alphas = np.linspace(-span, span, resolution[0])
     betas = np.linspace(-span, span, resolution[1])
-    return Landscape(alphas, betas, loss_grid(theta, d1, d2, alphas, betas, arch, x, y, loss, l2), d1, d2)
+    return Landscape(alphas, betas, loss_grid(theta, d1, d2, alphas, betas, arch, x, y, loss, l2, l1), d1, d2)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ def plane_losses(
     l2: float,
     resolution: int = 31,
     margin: float = 0.25,
+    l1: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The loss over the PCA plane around the path, each point computed directly (rows follow y)."""
     lo, hi = projection.coordinates.min(axis=0), projection.coordinates.max(axis=0)
@@ -163,4 +166,4 @@ def plane_losses(
     us = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
     vs = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
     d1, d2 = projection.directions
-    return us, vs, loss_grid(projection.origin, d1, d2, us, vs, arch, x, y, loss, l2)
+    return us, vs, loss_grid(projection.origin, d1, d2, us, vs, arch, x, y, loss, l2, l1)

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from app.nn.activations import ACTIVATIONS
-from app.nn.backprop import Gradient, chain_for_output_weight, data_loss, gradient
-from app.nn.datasets import DATASETS, Dataset, make_dataset
+from app.nn.backprop import Gradient, chain_for_output_weight, data_loss, gradient, penalty
+from app.nn.datasets import DATASETS, REGRESSION, Dataset, make_dataset
 from app.nn.diagnosis import EXPLODING_START, at_chance, identical_unit_layers, start_gradient_ratio
+from app.nn.features import check_features, default_features, expand
 from app.nn.losses import LOSSES
 from app.nn.model import INITS, Architecture, forward, initial_parameters, unflatten
 from app.optimizers.base import GradientOptimizer, resolve_hyperparameters
@@ -32,6 +33,8 @@ MAX_LAYERS, MAX_UNITS, MAX_STEPS = 6, 16, 5000
 RUNAWAY_LOSS = 1e8
 GRADIENT_TOLERANCE = 1e-6
 BOUNDARY_RESOLUTION = 41
+THUMBNAIL_RESOLUTION = 21  # each unit's picture: 21 x 21 points, as small as the diagram draws it
+MAX_THUMBNAIL_VALUES = 6000  # all unit pictures of one answer together: at most about 36 KB of JSON
 
 
 class NetworkConfigError(ValueError):
@@ -44,10 +47,12 @@ class NetworkConfig:
     points: int = 200
     noise: float = 0.05
     test_share: float = 0.2
+    features: tuple[str, ...] = ()  # what the input layer takes; () is the raw point (x, y; or x)
     hidden: tuple[int, ...] = (4,)
     activation: str = "tanh"
     loss: str = "cross_entropy"
     l2: float = 0.0
+    l1: float = 0.0
     init: str = "xavier_he"
     batch: int = 0  # 0: the whole training set; 1: online; k: mini-batches of k
     unit: str = "update"  # one step = one "update" or one "epoch"
@@ -63,10 +68,12 @@ class NetworkConfig:
                 "points": self.points,
                 "noise": self.noise,
                 "test_share": self.test_share,
+                "features": list(self.features),
                 "hidden": list(self.hidden),
                 "activation": self.activation,
                 "loss": self.loss,
                 "l2": self.l2,
+                "l1": self.l1,
                 "init": self.init,
                 "batch": self.batch,
                 "unit": self.unit,
@@ -92,10 +99,11 @@ def check_config(config: NetworkConfig) -> NetworkConfig:
             raise NetworkConfigError(f"{name} {value!r} is not one of {', '.join(allowed)}.")
     if len(config.hidden) > MAX_LAYERS or any(not 1 <= n <= MAX_UNITS for n in config.hidden):
         raise NetworkConfigError(f"hidden takes 0 to {MAX_LAYERS} layers of 1 to {MAX_UNITS} units each.")
-    if config.dataset == "sine" and config.loss != "squared_error":
-        raise NetworkConfigError("The sine data set is regression: use loss squared_error.")
-    if not 0 <= config.l2 <= 1:
-        raise NetworkConfigError(f"l2 must be between 0 and 1, got {config.l2}.")
+    if config.dataset in REGRESSION and config.loss != "squared_error":
+        raise NetworkConfigError(f"The {config.dataset} data set is regression: use loss squared_error.")
+    for name, value in (("l2", config.l2), ("l1", config.l1)):
+        if not 0 <= value <= 1:
+            raise NetworkConfigError(f"{name} must be between 0 and 1, got {value}.")
     if not 1 <= config.max_steps <= MAX_STEPS:
         raise NetworkConfigError(f"max_steps must be between 1 and {MAX_STEPS}, got {config.max_steps}.")
     optimizer = OPTIMIZERS.get(config.optimizer)
@@ -106,7 +114,8 @@ def check_config(config: NetworkConfig) -> NetworkConfig:
         )
     try:
         hp = resolve_hyperparameters(optimizer, config.hyperparameters)
-        make_dataset(config.dataset, config.points, config.noise, config.test_share, config.seed)
+        inputs = make_dataset(config.dataset, config.points, config.noise, config.test_share, config.seed).inputs
+        features = check_features(tuple(config.features), inputs) if config.features else default_features(inputs)
     except ValueError as error:
         raise NetworkConfigError(str(error)) from None
     points_train = config.points - round(config.points * config.test_share)
@@ -114,7 +123,7 @@ def check_config(config: NetworkConfig) -> NetworkConfig:
         raise NetworkConfigError(f"batch must be 0 (the whole set) up to {points_train}, got {config.batch}.")
     from dataclasses import replace
 
-    return replace(config, hyperparameters=hp, hidden=tuple(int(n) for n in config.hidden))
+    return replace(config, hyperparameters=hp, hidden=tuple(int(n) for n in config.hidden), features=features)
 
 
 def accuracy(result_output: np.ndarray, y: np.ndarray) -> float:
@@ -128,8 +137,11 @@ class NetworkRun:
         self.config = config = check_config(config)
         self.data: Dataset = make_dataset(config.dataset, config.points, config.noise, config.test_share, config.seed)
         regression = self.data.task == "regression"
+        # What the input layer sees: the chosen features of each point (the raw point by default).
+        self.x_train = expand(config.features, self.data.x_train)
+        self.x_test = expand(config.features, self.data.x_test)
         self.arch = Architecture(
-            (self.data.inputs, *config.hidden, 1), config.activation, "linear" if regression else "sigmoid"
+            (len(config.features), *config.hidden, 1), config.activation, "linear" if regression else "sigmoid"
         )
         self.rng = np.random.default_rng([config.seed, 1])  # weights and shuffles; the data used seed alone
         self.optimizer: GradientOptimizer = OPTIMIZERS[config.optimizer]  # type: ignore[assignment]
@@ -157,7 +169,9 @@ class NetworkRun:
     def _full_gradient(self, theta: np.ndarray) -> Gradient:
         """The gradient on the whole training set, kept so a full-batch update at the same weights reuses it."""
         with np.errstate(all="ignore"):
-            full = gradient(theta, self.arch, self.data.x_train, self.data.y_train, self.config.loss, self.config.l2)
+            full = gradient(
+                theta, self.arch, self.x_train, self.data.y_train, self.config.loss, self.config.l2, self.config.l1
+            )
         self._full = (theta, full)
         return full
 
@@ -176,10 +190,11 @@ class NetworkRun:
                 g = gradient(
                     self.theta,
                     self.arch,
-                    self.data.x_train[chosen],
+                    self.x_train[chosen],
                     self.data.y_train[chosen],
                     self.config.loss,
                     self.config.l2,
+                    self.config.l1,
                 )
             delta, self.state, _ = self.optimizer.update(
                 g.flat, self.state, self.theta, self.config.hyperparameters, self.config.hyperparameters["lr"]
@@ -246,7 +261,7 @@ class NetworkRun:
         )
         cfg, data = self.config, self.data
         ratio = start_gradient_ratio(
-            self.history[0], self.arch, cfg.init, cfg.seed, data.x_train, data.y_train, cfg.loss, cfg.l2
+            self.history[0], self.arch, cfg.init, cfg.seed, self.x_train, data.y_train, cfg.loss, cfg.l2
         )
         if ratio is not None and ratio >= EXPLODING_START:
             return opening + (
@@ -267,7 +282,7 @@ class NetworkRun:
         test_loss, test_out = None, None
         if len(data.y_test):
             with np.errstate(all="ignore"):
-                tested = forward(self.theta, self.arch, data.x_test)
+                tested = forward(self.theta, self.arch, self.x_test)
                 test_loss = data_loss(tested, data.y_test, self.config.loss) + self._penalty()
             test_out = tested.output
         classify = data.task == "classification"
@@ -287,7 +302,7 @@ class NetworkRun:
         }
 
     def _penalty(self) -> float:
-        return 0.5 * self.config.l2 * sum(float(np.sum(w * w)) for w, _ in unflatten(self.theta, self.arch))
+        return penalty(self.theta, self.arch, self.config.l2, self.config.l1)
 
     def summary(self) -> dict[str, Any]:
         return {"status": self.status, "message": self.message, "step": self.step}
@@ -305,23 +320,44 @@ class NetworkRun:
         with np.errstate(all="ignore"):
             if self.data.inputs == 1:
                 xs = np.linspace(lo[0], hi[0], resolution * 3)
-                curve = forward(theta, self.arch, xs[:, None]).output
+                curve = forward(theta, self.arch, self._features(xs[:, None])).output
                 out = {"x": _rounded(xs), "curve": _rounded(curve)}
             else:
                 xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
                 grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # rows follow y
-                z = forward(theta, self.arch, grid).output.reshape(resolution, resolution)
+                z = forward(theta, self.arch, self._features(grid)).output.reshape(resolution, resolution)
                 out = {"x": _rounded(xs), "y": _rounded(ys), "z": _rounded(z)}
+        out["units"] = self.unit_pictures(theta, lo, hi) if self.data.inputs == 2 else None
         out["weights"] = [{"w": _rounded(w), "b": _rounded(b)} for w, b in unflatten(theta, self.arch)]
         out["chain"] = self.chain(theta)
         return out
+
+    def _features(self, points: np.ndarray) -> np.ndarray:
+        return expand(self.config.features, points)
+
+    def unit_pictures(self, theta: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> dict[str, Any]:
+        """Every input and hidden unit's output over the plane (TensorFlow Playground's thumbnails).
+
+        The resolution shrinks for big networks so all pictures together stay within MAX_THUMBNAIL_VALUES;
+        two decimals are plenty for a picture a few dozen pixels wide.
+        """
+        count = sum(self.arch.sizes[:-1])
+        resolution = thumbnail_resolution(count)
+        xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+        grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # rows follow y
+        with np.errstate(all="ignore"):
+            activations = forward(theta, self.arch, self._features(grid)).activations[:-1]  # features, then hidden
+        layers = [
+            [_rounded(a[:, j].reshape(resolution, resolution), 2) for j in range(a.shape[1])] for a in activations
+        ]
+        return {"x": _rounded(xs), "y": _rounded(ys), "layers": layers}
 
     def chain(self, theta: np.ndarray) -> dict[str, Any]:
         """dC/dw for each weight into the output, on the first training example, factor by factor."""
         x, y = self.data.x_train[0], float(self.data.y_train[0])
         with np.errstate(all="ignore"):
             links = [
-                chain_for_output_weight(theta, self.arch, x, y, self.config.loss, unit)
+                chain_for_output_weight(theta, self.arch, self.x_train[0], y, self.config.loss, unit)
                 for unit in range(self.arch.sizes[-2])
             ]
         return {
@@ -347,14 +383,21 @@ class NetworkRun:
             "train": {"x": _rounded(d.x_train), "y": _rounded(d.y_train)},
             "test": {"x": _rounded(d.x_test), "y": _rounded(d.y_test)},
             "sizes": list(self.arch.sizes),
+            "features": list(self.config.features),
         }
 
 
-def _rounded(values: np.ndarray) -> list:
-    """4 significant digits are plenty for a picture and quarter the bytes; non-finite becomes None."""
+def thumbnail_resolution(pictures: int) -> int:
+    """Points per side of each unit picture: THUMBNAIL_RESOLUTION, less when there are many units (never below 5)."""
+    fits = int(math.sqrt(MAX_THUMBNAIL_VALUES / max(1, pictures)))
+    return max(5, min(THUMBNAIL_RESOLUTION, fits))
+
+
+def _rounded(values: np.ndarray, decimals: int = 4) -> list:
+    """4 decimals are plenty for a picture and quarter the bytes; non-finite becomes None."""
     plain = np.asarray(values, dtype=float)
     cleaned = np.where(np.isfinite(plain), plain, np.nan)
-    rounded = np.round(cleaned, 4).tolist()
+    rounded = np.round(cleaned, decimals).tolist()
 
     def fix(v):
         if isinstance(v, list):

@@ -22,7 +22,8 @@ import { drawLandscape, fetchLandscape } from "./network/landscape.js";
 import { drawNeuron, fetchNeuron } from "./network/neuron.js";
 import { DEFAULTS, SCENES } from "./network/scenes.js";
 
-const DATASETS = ["xor", "circles", "moons", "spiral", "blobs", "sine"];
+const DATASETS = ["xor", "circles", "moons", "spiral", "blobs", "sine", "plane", "gaussian"];
+const REGRESSION = ["sine", "plane", "gaussian"]; // learnt with squared error, drawn as a curve or a heat map
 const ACTIVATIONS = ["tanh", "sigmoid", "relu", "linear"];
 const LOSSES = ["cross_entropy", "squared_error"];
 const INITS = ["xavier_he", "small_uniform", "zeros", "large"];
@@ -30,8 +31,21 @@ const BATCHES = [0, 16, 1];
 const UNITS = ["update", "epoch"];
 const COMPARE = ["none", "batches", "fixes", "inits"];
 const VIEWS = ["training", "landscape", "neuron"];
+const FEATURES = ["x", "y", "x2", "y2", "xy", "sin_x", "sin_y"];
+const ONE_INPUT_FEATURES = ["x", "x2", "sin_x"]; // what a one-input data set (the sine) can offer
+const ONE_INPUT = ["sine"];
+const NOISES = [0, 0.05, 0.1, 0.2, 0.3, 0.5];
+const TEST_SHARES = [0, 10, 20, 30, 40, 50]; // percent of the points held out
+const PENALTIES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1]; // TensorFlow Playground's rates up to 1
 const MAX_STEPS = 3000;
 const LIGHT_LAYERS = ["#8fd744", "#35b779"];
+
+/** "x,x2" -> ["x", "x2"] in catalogue order; null unless 1–7 known features, each once. */
+export function parseFeatures(text) {
+  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const ok = names.length >= 1 && names.every((n) => FEATURES.includes(n)) && new Set(names).size === names.length;
+  return ok ? FEATURES.filter((f) => names.includes(f)) : null;
+}
 
 /** "8,8" -> [8, 8]; "" -> []; null when it is not 0–6 whole numbers from 1 to 16. */
 export function parseHidden(text) {
@@ -96,6 +110,13 @@ class NetworkPage {
     return [
       { name: "dataset", type: "string", default: DEFAULTS.dataset, valid: oneOf(DATASETS) },
       { name: "hidden", type: "string", default: DEFAULTS.hidden, valid: (v) => parseHidden(v) !== null },
+      { name: "features", type: "string", default: "x,y", valid: (v) => parseFeatures(v) !== null },
+      { name: "noise", type: "number", default: 0.05, valid: (v) => NOISES.includes(v) },
+      { name: "test", type: "int", default: 20, valid: (v) => TEST_SHARES.includes(v) },
+      { name: "showtest", type: "bool", default: true },
+      { name: "discrete", type: "bool", default: false },
+      { name: "l2", type: "number", default: 0, valid: (v) => PENALTIES.includes(v) },
+      { name: "l1", type: "number", default: 0, valid: (v) => PENALTIES.includes(v) },
       { name: "activation", type: "string", default: DEFAULTS.activation, valid: oneOf(ACTIVATIONS) },
       { name: "loss", type: "string", default: DEFAULTS.loss, valid: oneOf(LOSSES) },
       { name: "init", type: "string", default: DEFAULTS.init, valid: oneOf(INITS) },
@@ -123,9 +144,14 @@ class NetworkPage {
     const s = this.state;
     const network = {
       dataset: s.dataset,
+      noise: s.noise,
+      test_share: s.test / 100,
+      features: this.features(),
+      l2: s.l2,
+      l1: s.l1,
       hidden: parseHidden(s.hidden) ?? [],
       activation: s.activation,
-      loss: s.dataset === "sine" ? "squared_error" : s.loss,
+      loss: REGRESSION.includes(s.dataset) ? "squared_error" : s.loss,
       init: s.init,
       batch: s.batch,
       unit: s.unit,
@@ -134,11 +160,19 @@ class NetworkPage {
     if (s.compare === "batches") {
       return [1, 16, 0].map((batch) => ({ ...main, network: { ...network, batch } }));
     }
-    if (s.compare === "fixes" && s.dataset !== "sine") {
+    if (s.compare === "fixes" && !REGRESSION.includes(s.dataset)) {
       return [main, { ...main, network: { ...network, activation: "relu", loss: "cross_entropy", init: "xavier_he" } }];
     }
     if (s.compare === "inits") return [main, { ...main, network: { ...network, init: "xavier_he" } }];
     return [main];
+  }
+
+  /** The chosen features the data offers (x alone when a one-input data set leaves none). */
+  features() {
+    const chosen = parseFeatures(this.state.features) ?? ["x", "y"];
+    if (!ONE_INPUT.includes(this.state.dataset)) return chosen;
+    const usable = chosen.filter((f) => ONE_INPUT_FEATURES.includes(f));
+    return usable.length ? usable : ["x"];
   }
 
   labels() {
@@ -147,7 +181,7 @@ class NetworkPage {
     const name = optimizer ? shortName(optimizer) : s.optimizer;
     const main = t("net.runner.main", { optimizer: name, lr: num(s.lr, 3) });
     if (s.compare === "batches") return [1, 16, 0].map((b) => t(`net.runner.batch_${b}`));
-    if (s.compare === "fixes" && s.dataset !== "sine") return [main, t("net.runner.fix")];
+    if (s.compare === "fixes" && !REGRESSION.includes(s.dataset)) return [main, t("net.runner.fix")];
     if (s.compare === "inits") return [main, t("net.runner.init_fix")];
     return [main];
   }
@@ -179,6 +213,9 @@ class NetworkPage {
     fill("net-batch", BATCHES, "net.batch");
     fill("net-unit", UNITS, "net.unit");
     fill("net-compare", COMPARE, "net.compare");
+    for (const id of ["net-l2", "net-l1"]) fillSelect(document.getElementById(id), PENALTIES.map((v) => [String(v), num(v, 2)]), "");
+    fillSelect(document.getElementById("net-noise"), NOISES.map((v) => [String(v), num(v, 2)]), "");
+    fillSelect(document.getElementById("net-test"), TEST_SHARES.map((v) => [String(v), t("net.percent", { n: v })]), "");
     fillSelect(document.getElementById("net-optimizer"), this.optimizers.map((o) => [o.id, o.name]), this.state.optimizer);
     const bind = (id, name, parse = (v) => v) => {
       document.getElementById(id).addEventListener("change", (event) => this.change(name, parse(event.target.value)));
@@ -190,6 +227,17 @@ class NetworkPage {
     bind("net-batch", "batch", Number);
     bind("net-unit", "unit");
     bind("net-compare", "compare");
+    bind("net-noise", "noise", Number);
+    bind("net-l2", "l2", Number);
+    bind("net-l1", "l1", Number);
+    bind("net-test", "test", Number);
+    for (const [id, name] of [["net-show-test", "showtest"], ["net-discrete", "discrete"]]) {
+      document.getElementById(id).addEventListener("change", (event) => {
+        this.state[name] = event.target.checked; // only the drawing changes: the runs go on
+        this.writeUrl();
+        this.render();
+      });
+    }
     bind("net-optimizer", "optimizer");
     document.getElementById("net-lr").addEventListener("change", (event) => {
       const lr = Number(event.target.value);
@@ -210,6 +258,17 @@ class NetworkPage {
         this.render();
       }
     });
+    for (const box of document.querySelectorAll('input[name="net-feature"]')) {
+      box.addEventListener("change", () => {
+        const chosen = [...document.querySelectorAll('input[name="net-feature"]:checked')].map((b) => b.value);
+        if (!chosen.length) {
+          showToast(t("net.bad_features"), { error: true });
+          box.checked = true;
+          return;
+        }
+        this.change("features", chosen.join(","));
+      });
+    }
     document.getElementById("net-hidden").addEventListener("change", (event) => {
       if (parseHidden(event.target.value) === null) {
         showToast(t("net.bad_hidden"), { error: true });
@@ -229,14 +288,27 @@ class NetworkPage {
     set("net-dataset", s.dataset);
     set("net-hidden", s.hidden);
     set("net-activation", s.activation);
-    set("net-loss", s.dataset === "sine" ? "squared_error" : s.loss);
+    set("net-loss", REGRESSION.includes(s.dataset) ? "squared_error" : s.loss);
     set("net-init", s.init);
     set("net-batch", s.batch);
     set("net-unit", s.unit);
     set("net-optimizer", s.optimizer);
     set("net-lr", s.lr);
     set("net-compare", s.compare);
-    document.getElementById("net-loss").disabled = s.dataset === "sine";
+    set("net-noise", s.noise);
+    set("net-l2", s.l2);
+    set("net-l1", s.l1);
+    set("net-test", s.test);
+    document.getElementById("net-show-test").checked = s.showtest;
+    document.getElementById("net-discrete").checked = s.discrete;
+    document.getElementById("net-loss").disabled = REGRESSION.includes(s.dataset);
+    const oneInput = ONE_INPUT.includes(s.dataset);
+    const used = this.features();
+    for (const box of document.querySelectorAll('input[name="net-feature"]')) {
+      box.checked = used.includes(box.value);
+      box.disabled = oneInput && !ONE_INPUT_FEATURES.includes(box.value);
+    }
+    document.getElementById("net-features-hint").textContent = t(oneInput ? "net.features_one_input" : "net.features_hint");
     for (const radio of document.querySelectorAll('input[name="net-view"]')) radio.checked = radio.value === s.view;
   }
 
@@ -353,12 +425,18 @@ class NetworkPage {
   renderTraining(labels) {
     if (this.data) {
       [...document.getElementById("boundaries").children].forEach((div, run) => {
-        drawBoundary(div, this.data, this.pictureOf(run), run, labels[run] ?? "");
+        const options = { showTest: this.state.showtest, discrete: this.state.discrete };
+        drawBoundary(div, this.data, this.pictureOf(run), run, labels[run] ?? "", options);
       });
+      const note = document.getElementById("boundary-note");
+      note.hidden = !(this.data.task === "regression" && this.data.train.x[0]?.length === 2);
+      note.textContent = note.hidden ? "" : t("net.regression_note");
     }
     const picture = this.pictureOf(0);
     document.getElementById("diagram-title").textContent = t("net.diagram_title", { runner: labels[0] ?? "" });
-    drawDiagram(document.getElementById("diagram"), picture?.weights);
+    const pictured = picture?.units ? ` ${t("net.units_note")}` : "";
+    document.getElementById("diagram").setAttribute("aria-label", `${t("net.diagram")}.${pictured}`);
+    drawDiagram(document.getElementById("diagram"), picture?.weights, picture?.units, this.features().map((f) => t(`net.feature.${f}`)));
     this.renderChain(picture?.chain);
   }
 
@@ -368,7 +446,7 @@ class NetworkPage {
     const link = chain?.links?.[Math.min(this.chainUnit, (chain?.links?.length ?? 1) - 1)];
     box.hidden = !link;
     if (!link) return;
-    const crossEntropy = this.state.loss === "cross_entropy" && this.state.dataset !== "sine";
+    const crossEntropy = this.state.loss === "cross_entropy" && !REGRESSION.includes(this.state.dataset);
     const values = {
       unit: Math.min(this.chainUnit, chain.links.length - 1) + 1,
       x: chain.example.map((v) => num(v, 3)).join(", "),
@@ -461,7 +539,8 @@ class NetworkPage {
     const head = ["net.col.runner", "net.col.loss", "net.col.accuracy", "net.col.saturated"];
     const rows = this.session.histories.map((_, run) => {
       const f = this.session.current(run);
-      const accuracy = f?.accuracy === null || f?.accuracy === undefined ? "—" : `${num(100 * f.accuracy, 3)}% (${num(100 * f.test_accuracy, 3)}%)`;
+      const tested = f?.test_accuracy === null || f?.test_accuracy === undefined ? "" : ` (${num(100 * f.test_accuracy, 3)}%)`;
+      const accuracy = f?.accuracy === null || f?.accuracy === undefined ? "—" : `${num(100 * f.accuracy, 3)}%${tested}`;
       return [labels[run] ?? "", f ? num(f.loss, 4) : "", f ? accuracy : "", f ? `${num(100 * f.saturated, 2)}%` : ""];
     });
     this.fillTable(head, rows, t("net.saturated_hint"));

@@ -26,13 +26,76 @@ function pointsTrace(set, hollow, th) {
   };
 }
 
-export function drawBoundary(div, data, picture, run, title) {
+/** options.showTest draws the held-out points too; options.discrete paints each side of 0.5 in one flat colour. */
+const DIVERGING = [
+  [0, "#D55E00"],
+  [0.5, "#f7f7f7"],
+  [1, "#0072B2"],
+];
+
+/** 2-D regression: the network's output as a heat map, each point coloured by its target on the same scale. */
+function drawSurface(div, data, picture, layout, th, showTest) {
+  const targets = [...data.train.y, ...data.test.y];
+  const reach = Math.max(1, ...targets.map((v) => Math.abs(v)));
+  const points = (set, hollow) => ({
+    type: "scatter",
+    mode: "markers",
+    x: set.x.map((p) => p[0]),
+    y: set.x.map((p) => p[1]),
+    marker: {
+      size: th.marker * 0.55,
+      color: set.y,
+      cmin: -reach,
+      cmax: reach,
+      colorscale: DIVERGING,
+      line: { width: hollow ? 2.5 : 1, color: hollow ? "#222" : "#fff" },
+    },
+    hoverinfo: "skip",
+  });
+  const traces = [];
+  if (picture?.z) {
+    traces.push({
+      type: "heatmap",
+      x: picture.x,
+      y: picture.y,
+      z: picture.z,
+      zmin: -reach,
+      zmax: reach,
+      colorscale: DIVERGING,
+      zsmooth: "best",
+      opacity: 0.75,
+      showscale: false,
+      hoverinfo: "skip",
+    });
+  }
+  traces.push(points(data.train, false));
+  if (showTest) traces.push(points(data.test, true));
+  const range = picture?.x ? [picture.x[0], picture.x[picture.x.length - 1]] : undefined;
+  const rangeY = picture?.y ? [picture.y[0], picture.y[picture.y.length - 1]] : undefined;
+  Plotly.react(
+    div,
+    traces,
+    {
+      ...layout,
+      xaxis: axis(th, { range, showgrid: false, zeroline: false, constrain: "domain" }),
+      yaxis: axis(th, { range: rangeY, showgrid: false, zeroline: false, scaleanchor: "x", constrain: "domain" }),
+    },
+    PLOT_CONFIG,
+  );
+}
+
+export function drawBoundary(div, data, picture, run, title, options = {}) {
+  const { showTest = true, discrete = false } = options;
   const th = theme();
   const layout = baseLayout(th, {
     margin: { l: th.font * 3, r: th.font * 0.6, t: th.font * 1.8, b: th.font * 2 },
     title: { text: title, font: { size: th.font, color: colour(run) }, x: 0.02, y: 0.98 },
     uirevision: "boundary",
   });
+  if (data.task === "regression" && data.train.x[0]?.length === 2) {
+    drawSurface(div, data, picture, layout, th, showTest);
+    return;
+  }
   if (data.task === "regression") {
     const traces = [
       {
@@ -49,7 +112,33 @@ export function drawBoundary(div, data, picture, run, title) {
     return;
   }
   const traces = [];
-  if (picture?.z) {
+  if (picture?.z && discrete) {
+    traces.push({
+      type: "heatmap",
+      x: picture.x,
+      y: picture.y,
+      z: picture.z.map((row) => row.map((v) => (v === null ? null : v >= 0.5 ? 1 : 0))),
+      zmin: 0,
+      zmax: 1,
+      zsmooth: false,
+      colorscale: [
+        [0, SCALE[0][1]],
+        [1, SCALE[2][1]],
+      ],
+      showscale: false,
+      hoverinfo: "skip",
+    });
+    traces.push({
+      type: "contour",
+      x: picture.x,
+      y: picture.y,
+      z: picture.z,
+      contours: { start: 0.5, end: 0.5, size: 1, coloring: "none", showlines: true },
+      line: { color: "#222", width: 2.5 },
+      showscale: false,
+      hoverinfo: "skip",
+    });
+  } else if (picture?.z) {
     traces.push({
       type: "contour",
       x: picture.x,
@@ -64,7 +153,8 @@ export function drawBoundary(div, data, picture, run, title) {
       hoverinfo: "skip",
     });
   }
-  traces.push(pointsTrace(data.train, false, th), pointsTrace(data.test, true, th));
+  traces.push(pointsTrace(data.train, false, th));
+  if (showTest) traces.push(pointsTrace(data.test, true, th));
   const range = picture?.x ? [picture.x[0], picture.x[picture.x.length - 1]] : undefined;
   const rangeY = picture?.y ? [picture.y[0], picture.y[picture.y.length - 1]] : undefined;
   Plotly.react(
