@@ -21,6 +21,7 @@ class RunRecord:
     message: str
     evaluations: dict[str, int]
     objective: Objective
+    sentence: dict[str, Any] | None = None  # the message as data: {"key", "args"} (see app/runs/wording.py)
 
     @property
     def dim(self) -> int:
@@ -28,7 +29,14 @@ class RunRecord:
 
     def document(self) -> dict[str, Any]:
         """The run shaped as the API answers it (``POST /optimize``), frames left out."""
-        return {"config": self.config, "status": self.status, "message": self.message, "evaluations": self.evaluations}
+        return {
+            "config": self.config,
+            "status": self.status,
+            "message": self.message,
+            "message_key": None if self.sentence is None else self.sentence["key"],
+            "message_args": None if self.sentence is None else self.sentence["args"],
+            "evaluations": self.evaluations,
+        }
 
 
 def postable(config: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +62,7 @@ def record_of(run: Run, label: str) -> RunRecord:
         message=run.message,
         evaluations=run.oracle.counts(),
         objective=run.config.objective,
+        sentence=run.sentence,
     )
 
 
