@@ -58,9 +58,10 @@ export class LossChart {
     if (shifted && this.offset < 0) title = t("plot.loss.y_plus_min", { min: num(-this.offset, 4) });
     // The y title reads across, above the axis: a short chart has no room for it sideways.
     return baseLayout(th, {
-      xaxis: axis(th, { title: { text: t("plot.loss.x") }, rangemode: "tozero" }),
+      // standoff: CJK glyphs are taller than Latin ones, and the title must clear the tick labels in every language.
+      xaxis: axis(th, { title: { text: t("plot.loss.x"), standoff: th.font * 0.35 }, rangemode: "tozero" }),
       yaxis: axis(th, { title: { text: "" }, type: this.logScale ? "log" : "linear", exponentformat: "power" }),
-      margin: { l: th.font * 4.6, r: th.font, t: th.font * 1.7, b: th.font * 3 },
+      margin: { l: th.font * 4.6, r: th.font, t: th.font * 1.7, b: th.font * 3.3 },
       annotations: [
         {
           xref: "paper",
