@@ -226,7 +226,8 @@ def test_numbers_are_written_as_the_pages_num_writes_them() -> None:
 def test_a_keyed_sentence_renders_with_a_comma_decimal_in_polish() -> None:
     said = sentence("stall.uphill", slope=0.25)
     assert render(said, "pl").endswith("0,25)")  # the Polish words may not exist yet; the number is Polish anyway
-    assert fill("{x:.3g} and {p:.4g}", {"x": -1.23456, "p": [1.5, 2.25]}, "pl") == "−1,23 and 1,5, 2,25"
+    # Where the decimal mark is a comma, list items are kept apart by "; " (the Polish catalogue says so).
+    assert fill("{x:.3g} and {p:.4g}", {"x": -1.23456, "p": [1.5, 2.25]}, "pl") == "−1,23 and 1,5; 2,25"
     assert fill("{x:.3g}", {"x": 1.5e-7}, "pl") == "1,5e-7"
     assert fill("{x:.3g}", {"x": 1.5e-7}, "en") == "1.5e-7"
 
