@@ -465,7 +465,7 @@ class NetworkPage {
     let key = crossEntropy ? "net.chain_ce" : "net.chain";
     if (link.output === null || link.d_z_d_w === null || link.product === null) key = "net.chain_undefined";
     else if (!defined) key = "net.chain_ce_saturated"; // y-hat is exactly 0 or 1: dC/dy-hat divides by zero
-    box.textContent = `${t(key, values)} ${t("net.chain_pick")}`;
+    box.textContent = t("text.sentences2", { a: t(key, values), b: t("net.chain_pick") });
   }
 
   /** Fetched for the step shown whenever playback is paused there; a new step asks again. */

@@ -43,7 +43,7 @@ export function runLabels(runs, optimizerById, startOf) {
       parts.push(t("label.from", { point: start.length === 1 ? num(start[0], 3) : point(start, 3) }));
     }
     if (!parts.length) return sameAs(runs, i, optimizerById, startOf);
-    const detail = parts.join(", ");
+    const detail = parts.join(t("text.list_separator"));
     return runs.every((r) => r.optimizer === run.optimizer) ? detail : `${name} ${detail}`;
   });
 }
@@ -55,7 +55,7 @@ export function runLabels(runs, optimizerById, startOf) {
 function sameAs(runs, i, optimizerById, startOf) {
   const optimizer = optimizerById.get(runs[i].optimizer);
   const settings = runSettings([runs[i]], optimizerById)[0];
-  const base = settings ? `${shortName(optimizer)}, ${settings}` : shortName(optimizer);
+  const base = settings ? `${shortName(optimizer)}${t("text.list_separator")}${settings}` : shortName(optimizer);
   const key = (r) => JSON.stringify([r.optimizer, currentHyperparameters(r, optimizer), startOf(r)]);
   const twins = runs.map((r, j) => j).filter((j) => runs[j].optimizer === runs[i].optimizer && key(runs[j]) === key(runs[i]));
   return twins.length > 1 ? t("label.twin", { name: base, n: twins.indexOf(i) + 1 }) : base;
@@ -69,6 +69,6 @@ export function runSettings(runs, optimizerById) {
     return optimizer.hyperparameters
       .filter((h) => h.name === "lr" || values[h.name] !== h.default)
       .map((h) => hpSetting(optimizer, h, values[h.name]))
-      .join(", ");
+      .join(t("text.list_separator"));
   });
 }
