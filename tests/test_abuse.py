@@ -201,6 +201,24 @@ def test_a_rest_step_past_the_work_budget_is_refused_with_the_n_that_fits(server
         assert allowed.status_code == 200 and allowed.json()["step"] == min(most, 50)
 
 
+def test_a_landscape_past_the_work_budget_is_refused_with_the_resolution_that_fits(server: str) -> None:
+    """A loss landscape is one forward pass per grid point: 81x81 of a deep network on 1,000 points took minutes."""
+    body = {"network": {**HEAVY, "batch": 0}, "optimizer": "adam", "hyperparameters": {"lr": 1e-6}}
+    with httpx.Client(base_url=f"http://{server}", timeout=30) as http:
+        run_id = http.post("/api/v1/network/runs", json=body).json()["id"]
+        began = time.monotonic()
+        refused = http.get(f"/api/v1/network/runs/{run_id}/landscape", params={"resolution": 81})
+        assert time.monotonic() - began < BOUND  # refused before any of the work
+        assert refused.status_code == 422
+        most = int(refused.json()["detail"].rsplit("resolution <= ", 1)[1].rstrip(". "))
+        assert 5 <= most < 81
+        allowed = http.get(f"/api/v1/network/runs/{run_id}/landscape", params={"resolution": 5})
+        assert allowed.status_code == 200
+        # The same budget holds for a landscape of a config replayed on the spot.
+        stateless = http.post("/api/v1/network/landscape", json={"run": body, "step": 1, "resolution": 61})
+        assert stateless.status_code == 422 and "resolution <=" in stateless.json()["detail"]
+
+
 def test_a_websocket_seek_past_its_budget_is_refused_at_once_with_the_step_to_ask_for(server: str) -> None:
     with _open(server) as ws:
         ws.send(json.dumps(_networks({**HEAVY, "batch": 0})))

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 
 from app.compute import advance_sliced, pool_of
+from app.nn import cost as network_cost
 from app.runs import cost
 from app.runs.factory import ConfigError
 from app.runs.store import RunStore, StoreFull
@@ -50,6 +51,22 @@ def check_request(run: Any, n: int, settings: Settings, asked: str = "n") -> Non
         f"This run costs about {cost.millions(each)} a step, so {remaining} steps cost "
         f"{cost.millions(remaining * each)}; one request may do at most "
         f"{cost.millions(settings.max_work_per_request)}: ask for {asked} <= {most}, and step again for more.",
+    )
+
+
+def check_landscape(run: Any, resolution: int, settings: Settings) -> None:
+    """Refuse a loss landscape whose grid would cost more than one request may do; say which resolution fits."""
+    sizes, train = run.arch.sizes, len(run.data.y_train)
+    work = network_cost.landscape_cost(sizes, train, resolution)
+    if work <= settings.max_work_per_request:
+        return
+    per_point = network_cost.landscape_cost(sizes, train, 1)
+    most = int((settings.max_work_per_request / per_point) ** 0.5)
+    raise HTTPException(
+        422,
+        f"A {resolution}x{resolution} landscape of this network costs about {cost.millions(work)}; one request may do "
+        f"at most {cost.millions(settings.max_work_per_request)}: ask for resolution <= {most}"
+        + (" (or use a smaller network or fewer points)." if most < 5 else "."),
     )
 
 

@@ -105,13 +105,18 @@ def boundary(
 def loss_landscape(
     run_id: str,
     store: Store,
+    request: Request,
     resolution: int = Query(41, ge=5, le=81, description="Grid points per axis."),
     span: float = Query(1.0, gt=0, le=5, allow_inf_nan=False, description="The grid covers [-span, span]^2."),
     directions: Annotated[Directions, Query(description=DIRECTIONS_HELP)] = "filter",
     biases: Annotated[Biases, Query(description=BIASES_HELP)] = "ignore",
 ) -> FastJSON:
-    """Random directions are filter-normalised (Li et al. 2018) and drawn from the run's seed."""
+    """Random directions are filter-normalised (Li et al. 2018) and drawn from the run's seed.
+
+    Refused with 422 when the grid would cost more work than one request may do (the answer says which fits).
+    """
     run = _network(store, run_id)
+    budget.check_landscape(run, resolution, budget.settings_of(request))
     with store.lock_for(run):
         theta, history = run.theta.copy(), np.array(run.history)
     return FastJSON(_landscape(run, theta, history, resolution, span, directions, biases))
@@ -130,6 +135,7 @@ def landscape_of_config(body: LandscapeRequest, request: Request) -> FastJSON:
         raise ConfigError(str(error)) from None
     budget.check_step_cost(run, budget.settings_of(request))
     budget.check_request(run, body.step, budget.settings_of(request), asked="step")
+    budget.check_landscape(run, body.resolution, budget.settings_of(request))
     budget.compute(request, run, body.step)
     return FastJSON(
         _landscape(run, run.theta, np.array(run.history), body.resolution, body.span, body.directions, body.biases)

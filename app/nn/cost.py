@@ -18,6 +18,11 @@ LAYER_OVERHEAD = 40_000  # one layer's forward and backward NumPy calls, whateve
 FRAME_OVERHEAD = 200_000  # a frame: accuracy, norms, the copy of the weights
 PASSES = 3  # forward + backward: about three multiply-adds per weight per example
 
+# A loss-landscape point is one forward pass over the training set with elementwise activations and the loss on
+# arrays of (points x units): measured at about 6 operations per weight per example (8-12 ms a point for a
+# 6x16 network on 1,000 points).
+LANDSCAPE_FACTOR = 6
+
 FRAME_BYTES = 700  # a frame's dict, numbers and per-step fields, measured with tracemalloc
 LAYER_FRAME_BYTES = 100  # each layer adds a gradient norm to the frame
 WEIGHT_BYTES = 8  # the frame's copy of the weights (float64), kept for pictures and the landscape
@@ -60,3 +65,9 @@ def run_step_cost(run: Any) -> int:
 
 def run_frame_bytes(run: Any) -> int:
     return frame_bytes(run.arch.sizes)
+
+
+def landscape_cost(sizes: Sequence[int], train: int, resolution: int) -> int:
+    """Operations for a loss landscape of ``resolution`` x ``resolution`` points around a network's weights."""
+    point = LAYER_OVERHEAD * (len(sizes) - 1) + LANDSCAPE_FACTOR * train * weight_count(sizes)
+    return resolution * resolution * point
