@@ -286,3 +286,13 @@ def test_replay_picture_takes_in_an_overshooting_path_but_not_a_runaway():
     (lo, hi), xs, status = box_and_xs(3.0, 500)  # runs away
     assert status == "diverged" and max(map(abs, xs)) > 1e6
     assert domain[0] - span <= lo and hi <= domain[1] + span  # the landscape is not shrunk to a dot
+
+
+@pytest.mark.parametrize(("code", "script"), [("ru", "[А-я]"), ("zh-TW", "[\u4e00-\u9fff]"), ("pl", "[ąęółśżźćń]")])
+def test_a_standalone_replay_speaks_the_language_of_the_page_that_asked(client, code: str, script: str) -> None:
+    body = {"runs": [{"function": "quadratic", "optimizer": "gd", "hyperparameters": {"lr": 0.1}, "start": [8]}]}
+    answer = client.post(f"/api/v1/export?format=html&lang={code}", json={**body, "steps": 5})
+    assert answer.status_code == 200
+    assert f'<html lang="{code}">' in answer.text
+    title = re.search(r"<title>(.*?)</title>", answer.text).group(1)
+    assert re.search(script, title), title

@@ -23,9 +23,9 @@ from app.export.names import MEDIA_TYPES, content_disposition, file_name
 from app.export.records import RunRecord, default_labels, record_of
 from app.export.replay import standalone_html
 from app.export.table import csv_chunks
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, known, load_messages, translator
 from app.live.session import LiveRunSpec
 from app.optimizers.base import HyperparameterError, resolve_hyperparameters
-from app.pages import load_messages, translator
 from app.runs.config import HyperparameterChange
 from app.runs.factory import ConfigError
 from app.runs.run import Run, advance_to
@@ -44,6 +44,10 @@ FORMAT_HELP = (
     "`html`: one file that replays the run offline in any browser (Plotly inlined, no internet needed)."
 )
 FormatQuery = Annotated[ExportFormat, Query(description=FORMAT_HELP)]
+LangQuery = Annotated[
+    str,
+    Query(max_length=16, description=f"The language of a standalone HTML file's words: {', '.join(LANGUAGES)}."),
+]
 FILES: dict[int | str, dict[str, Any]] = {
     **ERRORS,
     200: {
@@ -55,32 +59,36 @@ FILES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _texts() -> tuple[dict[str, str], Any]:
-    messages = load_messages()
-    return {k: v for k, v in messages.items() if k.startswith("export.replay.")}, translator(messages)
+def _texts(language: str) -> tuple[dict[str, str], Any]:
+    messages = load_messages(language)
+    return {k: v for k, v in messages.items() if k.startswith("export.replay.")}, translator(messages, language)
 
 
-def _html(records: list[RunRecord]) -> str:
-    texts, t = _texts()
+def _html(records: list[RunRecord], language: str) -> str:
+    texts, t = _texts(language)
     objective = records[0].objective
     steps = max(record.frames[-1]["step"] for record in records)
+    name_key = f"function.{objective.id}.name"
+    name = t(name_key) if t(name_key) != name_key else objective.name
     return standalone_html(
         records,
         texts,
-        title=t("export.replay.title", function=objective.name),
+        language=language,
+        title=t("export.replay.title", function=name),
         subtitle=t("export.replay.subtitle", runners=len(records), steps=steps, formula=objective.formula),
         footer=t("export.replay.footer"),
     )
 
 
-def export_response(records: list[RunRecord], fmt: str, race: bool = False) -> Response:
+def export_response(records: list[RunRecord], fmt: str, race: bool = False, lang: str | None = None) -> Response:
     """The file for ``records`` in ``fmt``, with a name that says what it holds."""
     headers = {"Content-Disposition": content_disposition(file_name(records, fmt))}
     if fmt == "csv":
         return StreamingResponse(csv_chunks(records), media_type=MEDIA_TYPES["csv"], headers=headers)
     if fmt == "json":
         return StreamingResponse(json_chunks(records, race), media_type=MEDIA_TYPES["json"], headers=headers)
-    return Response(_html(records), media_type=MEDIA_TYPES["html"], headers=headers)
+    language = known(lang) or DEFAULT_LANGUAGE
+    return Response(_html(records, language), media_type=MEDIA_TYPES["html"], headers=headers)
 
 
 def export_run(run: Run, fmt: str) -> Response:
@@ -94,12 +102,12 @@ def export_run(run: Run, fmt: str) -> Response:
     response_class=Response,
     summary="A run kept on the server as a CSV, JSON or standalone HTML file",
 )
-def export_stored_run(run_id: str, store: Store, format: FormatQuery = "json") -> Response:
+def export_stored_run(run_id: str, store: Store, format: FormatQuery = "json", lang: LangQuery = "en") -> Response:
     """The run's frames so far. It may go on stepping while the file is sent: the file holds what there was."""
     run = store.get(run_id)
     with store.lock_for(run):
         record = record_of(run, run.config.optimizer.name)
-    return export_response([record], format)
+    return export_response([record], format, lang=lang)
 
 
 class RaceExport(Strict):
@@ -136,7 +144,7 @@ def _changes(config: Any, spec: LiveRunSpec) -> tuple[HyperparameterChange, ...]
     response_class=Response,
     summary="Run a race from its configs and answer with it as a CSV, JSON or standalone HTML file",
 )
-def export_race(body: RaceExport, format: FormatQuery = "json") -> Response:
+def export_race(body: RaceExport, format: FormatQuery = "json", lang: LangQuery = "en") -> Response:
     """What the pages' Download menu calls: the runs are replayed from their configs (same config, same path).
 
     JSON holds `{"runs": [...]}`, one document per runner shaped as `POST /optimize` answers.
@@ -158,4 +166,4 @@ def export_race(body: RaceExport, format: FormatQuery = "json") -> Response:
     advance_to(runs, body.steps)
     labels = body.labels or default_labels([run.config.optimizer.name for run in runs])
     records = [record_of(run, label) for run, label in zip(runs, labels, strict=True)]
-    return export_response(records, format, race=True)
+    return export_response(records, format, race=True, lang=lang)

@@ -71,12 +71,14 @@ def replay_data(records: list[RunRecord], texts: dict[str, str]) -> dict[str, An
     }
 
 
-def standalone_html(records: list[RunRecord], texts: dict[str, str], title: str, subtitle: str, footer: str) -> str:
+def standalone_html(
+    records: list[RunRecord], texts: dict[str, str], title: str, subtitle: str, footer: str, language: str = "en"
+) -> str:
     """The whole file. ``texts`` are the catalogue's ``export.replay.*`` sentences; the others are already said."""
     plotly, player, css = _assets()
     configs = orjson.dumps([record.config for record in records]).decode()
     return (
-        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!doctype html>\n<html lang="{html.escape(language)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n"
         f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>\n"

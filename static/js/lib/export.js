@@ -254,7 +254,7 @@ class ExportMenu {
         max_steps: state.limit,
         labels: this.page.labels(),
       };
-      const response = await fetch(`/api/v1/export?format=${format}`, {
+      const response = await fetch(`/api/v1/export?format=${format}&lang=${encodeURIComponent(document.documentElement.lang || "en")}`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),
