@@ -27,6 +27,8 @@ VIEWS = {
     "training": ("net-exploding", 60, ["#boundaries", "#diagram", "#chain", "#net-loss-plot", "#net-grad-plot"]),
     "landscape": ("net-landscape", 30, ["#landscape-around", "#landscape-plane", "#landscape-note"]),
     "neuron": ("net-neuron", 120, ["#neuron-squared", "#neuron-cross", "#net-loss-plot", "#net-grad-plot"]),
+    # Seven layers leave the two decision boundaries small: their x tick labels must stay level and inside.
+    "vanishing": ("net-vanishing", 10, ["#boundaries", "#net-grad-plot"]),
 }
 # The transport is shared by every page; tests/browser/test_layout.py checks it there. The top bar is checked here
 # too: /network's Download menu and language menu must lie inside a phone's screen.
