@@ -1,4 +1,5 @@
-"""Make the landing page's pictures from the pages themselves (static/img/1d.png, 2d.png and network.png, 640x360).
+"""Make the landing page's pictures from the pages themselves (static/img/1d.png, 2d.png and network.png, 640x360)
+and the README's screenshot of the whole /2d page (docs/screenshot-2d.png, 1280x720).
 
 Run it against a running server after the pages change:
     .venv/bin/hillside --port 8123 &
@@ -16,10 +17,11 @@ from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 PICTURES = {
-    "1d.png": ("/1d?scene=seeds&step=4&presenter=1", 4),
+    "1d.png": ("/1d?scene=worked-example&step=4&presenter=1", 4),
     "2d.png": ("/2d?scene=rosenbrock&step=400&presenter=1", 400),
     "network.png": ("/network?scene=net-spiral&step=400&presenter=1", 400),
 }
+README_PICTURE = ("/2d?scene=rosenbrock&step=1200", 1200)
 
 
 def main(base_url: str) -> None:
@@ -34,6 +36,14 @@ def main(base_url: str) -> None:
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(ROOT / "static" / "img" / name))
             print("wrote", name)
+        # The README shows the whole page, top bar and controls included, at full size.
+        page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+        path, step = README_PICTURE
+        page.goto(base_url + path)
+        page.wait_for_function(f"() => window.hillside?.session?.cursor === {step}", timeout=30_000)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-2d.png"))
+        print("wrote screenshot-2d.png")
         browser.close()
 
 

@@ -150,7 +150,13 @@ export class LossChart {
     const y = { "yaxis.dtick": null, "yaxis.tick0": null, "yaxis.nticks": room };
     if (this.logScale && lo > 0 && hi > lo * (1 + 1e-9)) {
       const span = Math.log10(hi / lo); // decades shown
-      if (span >= 1.5) Object.assign(y, { "yaxis.dtick": Math.max(1, Math.ceil(span / Math.max(1, room - 1))), "yaxis.tick0": 0 });
+      // A chart too short for three labels (presenter mode, six runners' legend above it) spaces its two a
+      // label's height apart, not a third of the height (which made them overlap).
+      const short = Math.floor(area / (font * 1.6)) < 3;
+      const decades = short
+        ? Math.ceil((span * font * 1.6) / Math.max(1, area))
+        : Math.ceil(span / Math.max(1, room - 1));
+      if (span >= 1.5) Object.assign(y, { "yaxis.dtick": Math.max(1, decades), "yaxis.tick0": 0 });
       else Object.assign(y, { "yaxis.dtick": `L${niceStep((hi - lo) / (room - 1))}`, "yaxis.tick0": 0 });
     }
     const key = `${session.cursor <= 8}|${JSON.stringify(y)}|${Math.round(area)}`;

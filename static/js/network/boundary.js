@@ -77,11 +77,24 @@ function drawSurface(div, data, picture, layout, th, showTest) {
     traces,
     {
       ...layout,
-      xaxis: axis(th, { range, showgrid: false, zeroline: false, constrain: "domain" }),
+      xaxis: axis(th, { range, showgrid: false, zeroline: false, constrain: "domain", ...flatTicks(div, th) }),
       yaxis: axis(th, { range: rangeY, showgrid: false, zeroline: false, scaleanchor: "x", constrain: "domain" }),
     },
     PLOT_CONFIG,
   );
+}
+
+/** Level x tick labels, as many as the square plot has room for: a small plot would otherwise get them turned
+ *  on end, and cut off by its bottom edge (presenter mode at 1280x720). */
+function flatTicks(div, th) {
+  const side = Math.min(div.clientWidth || 300, div.clientHeight || 300);
+  return { tickangle: 0, nticks: Math.max(3, Math.floor(side / (th.font * 4.5))) };
+}
+
+/** The title's type size: the theme's, or less (not under 12 px) when the name would not fit the plot's width. */
+function titleSize(div, title, th) {
+  const width = (div.clientWidth || 400) * 0.95;
+  return Math.max(12, Math.min(th.font, width / (0.62 * [...String(title)].length)));
 }
 
 export function drawBoundary(div, data, picture, run, title, options = {}) {
@@ -89,7 +102,8 @@ export function drawBoundary(div, data, picture, run, title, options = {}) {
   const th = theme();
   const layout = baseLayout(th, {
     margin: { l: th.font * 3, r: th.font * 0.6, t: th.font * 1.8, b: th.font * 2 },
-    title: { text: title, font: { size: th.font, color: colour(run) }, x: 0.02, y: 0.98 },
+    // A long runner name in a narrow plot (two side by side on a phone) gets smaller type rather than cut off.
+    title: { text: title, font: { size: titleSize(div, title, th), color: colour(run) }, x: 0.02, y: 0.98 },
     uirevision: "boundary",
   });
   if (data.task === "regression" && data.train.x[0]?.length === 2) {
@@ -162,7 +176,7 @@ export function drawBoundary(div, data, picture, run, title, options = {}) {
     traces,
     {
       ...layout,
-      xaxis: axis(th, { range, showgrid: false, zeroline: false, constrain: "domain" }),
+      xaxis: axis(th, { range, showgrid: false, zeroline: false, constrain: "domain", ...flatTicks(div, th) }),
       yaxis: axis(th, { range: rangeY, showgrid: false, zeroline: false, scaleanchor: "x", constrain: "domain" }),
     },
     PLOT_CONFIG,
