@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
-import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from websockets.sync.client import ClientConnection, connect
 
@@ -31,6 +28,7 @@ from app.runs.factory import build_config
 from app.runs.run import Run
 from app.runs.store import RunNotFound, RunStore, StoreFull
 from app.settings import Settings
+from tests.serving import serving
 
 BOUND = 1.5  # seconds a bystander may wait while an attack runs (it used to wait 4 to 37)
 HEAVY = {"dataset": "circles", "points": 1000, "test_share": 0, "hidden": [16] * 6}  # allowed, but costly
@@ -38,29 +36,10 @@ EPOCH_ONLINE = {**HEAVY, "batch": 1, "unit": "epoch"}  # one step is a thousand 
 ROSENBROCK = {"function": "rosenbrock", "optimizer": "gd", "hyperparameters": {"lr": 1e-6}}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _serve(settings: Settings) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="hillside-abuse-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    try:
+    with serving(settings, "hillside-abuse-server") as port:
         yield f"127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 @pytest.fixture(scope="module")

@@ -17,13 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from app.main import create_app
-from app.server import uvicorn_options
 from app.settings import Settings
+from tests.serving import serving
 
 ALLOWED_HOST = "hall.example.org"
 ALLOWED_ORIGIN = "https://course.example.org"
@@ -50,20 +48,8 @@ def server() -> Iterator[Server]:
         max_request_head_bytes=HEAD_LIMIT,
         request_timeout_seconds=REQUEST_TIMEOUT,
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, **uvicorn_options(settings))
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, name="hillside-edge-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.02)
-    yield Server(port)
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings, "hillside-edge-server") as port:
+        yield Server(port)
 
 
 def exchange(port: int, request: bytes, timeout: float = 5.0) -> tuple[int, dict, bytes]:

@@ -8,49 +8,26 @@ nothing from outside this machine and logged nothing wrong.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
-from app.main import create_app
-from app.server import uvicorn_options
 from app.settings import Settings
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.serving import serving
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOCAL_SCHEMES = {"data", "blob", "about"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 and a free port, in a background thread, configured as `hillside`."""
-    port = _free_port()
-    settings = Settings()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, **uvicorn_options(settings))
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="hillside-test-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(Settings()) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")
