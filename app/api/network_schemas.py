@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.schemas import Message, MessageArgs, MessageKey
 from app.nn.datasets import MAX_POINTS
 from app.nn.features import FEATURES
 from app.nn.run import MAX_STEPS, NetworkConfig
@@ -118,7 +119,9 @@ class NetworkRunPublic(BaseModel):
     id: str
     config: dict[str, Any]
     status: Status
-    message: str
+    message: Message
+    message_key: MessageKey = None
+    message_args: MessageArgs = None
     step: int
     frames: list[NetworkFrame]
 

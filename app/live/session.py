@@ -445,7 +445,7 @@ class LiveSession:
             visible = run.status if self.cursor >= run.step and run.status != RUNNING else RUNNING
             if visible != self._shown_status[i]:
                 self._shown_status[i] = visible
-                said = getattr(run, "sentence", None) if visible != RUNNING else None  # network runs: not yet keyed
+                said = run.sentence if visible != RUNNING else None  # function and network runs alike
                 out.append(
                     {
                         "type": "status",

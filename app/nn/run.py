@@ -6,7 +6,8 @@ whole training set) or one epoch, as the config says, and each frame says how ma
 examples it took. Status and message follow the engine's runs: converged (the gradient tolerance passed
 at weights whose hidden units differ), stalled (it stopped at identical hidden units, which no gradient
 can separate), diverged (keeping the last finite weights, with the cause in words: the learning rate, or
-a start whose gradient is already huge) or max_steps.
+a start whose gradient is already huge) or max_steps. The message is a keyed sentence (``net.run.*`` in
+the catalogue), so each page says it in its own language; ``message`` is its English.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from app.nn.model import INITS, Architecture, forward, initial_parameters, unfla
 from app.optimizers.base import GradientOptimizer, resolve_hyperparameters
 from app.optimizers.catalogue import OPTIMIZERS
 from app.runs.frames import finite_or_none
+from app.runs.wording import render
+from app.sentence import Sentence, sentence
 
 MAX_LAYERS, MAX_UNITS, MAX_STEPS = 6, 16, 5000
 RUNAWAY_LOSS = 1e8
@@ -153,7 +156,8 @@ class NetworkRun:
         self.position = 0  # where the next mini-batch starts in the current epoch's order
         self.updates = 0
         self.examples = 0
-        self.status, self.message = "running", ""
+        self.status, self.message = "running", ""  # the message is the English of the sentence below
+        self.sentence: Sentence | None = None  # how the run ended, as a catalogue key and its numbers
         self._full: tuple[np.ndarray, Gradient] | None = None
         self.history: list[np.ndarray] = [self.theta.copy()]
         self.frames: list[dict[str, Any]] = [self._frame(0, self._full_gradient(self.theta))]
@@ -222,59 +226,48 @@ class NetworkRun:
         full = self._full_gradient(self.theta)
         if not (np.all(np.isfinite(self.theta)) and math.isfinite(full.loss)) or full.loss > RUNAWAY_LOSS:
             self.theta = before
-            self._finish("diverged", self._divergence_message(full.loss))
+            self._finish("diverged", self._divergence_sentence(full.loss))
             return
         self.history.append(self.theta.copy())
         self.frames.append(self._frame(self.step + 1, full))
         grad_norm = self.frames[-1]["grad_norm"]
         if grad_norm is not None and grad_norm < GRADIENT_TOLERANCE:
             if identical_unit_layers(self.theta, self.arch):
-                self._finish("stalled", self._symmetry_message(f"Stalled after {self.step} steps"))
+                self._finish("stalled", self._symmetry_sentence("net.run.stalled_identical"))
             else:
-                self._finish(
-                    "converged",
-                    f"Converged after {self.step} steps: the gradient is {grad_norm:.2g}, so learning has stopped.",
-                )
+                self._finish("converged", sentence("net.run.converged", steps=self.step, gradient=grad_norm))
         elif self.step >= self.config.max_steps:
-            opening = f"Stopped after {self.step} steps, the most allowed for this run"
             if identical_unit_layers(self.theta, self.arch):
-                message = self._symmetry_message(opening + ",")
+                said = self._symmetry_sentence("net.run.max_steps_identical")
             else:
-                message = f"{opening}; training loss {self.frames[-1]['loss']:.4g}."
-            self._finish("max_steps", message)
+                said = sentence("net.run.max_steps", steps=self.step, loss=self.frames[-1]["loss"])
+            self._finish("max_steps", said)
 
-    def _symmetry_message(self, opening: str) -> str:
+    def _symmetry_sentence(self, key: str) -> Sentence:
         """Why a run whose hidden units are all alike cannot get further, and what to change."""
         loss = self.frames[-1]["loss"]
-        chance = " (chance)" if at_chance(loss, self.data.y_train, self.config.loss) else ""
-        return (
-            f"{opening} at loss {loss:.3g}{chance}: every hidden unit computes the same thing and gets the same "
-            "gradient, so they stay identical; start from random weights to break the symmetry."
-        )
+        chance = "_chance" if at_chance(loss, self.data.y_train, self.config.loss) else ""
+        return sentence(key + chance, steps=self.step, loss=loss, why=sentence("net.run.identical_units"))
 
-    def _divergence_message(self, loss: float) -> str:
+    def _divergence_sentence(self, loss: float) -> Sentence:
         """The blow-up in words, blaming the start when its gradient was already huge, else the learning rate."""
-        last = self.frames[-1]["loss"]
-        opening = (
-            f"Diverged at step {self.step + 1}: the loss became "
-            f"{'not a number' if not math.isfinite(loss) else f'{loss:.3g}'} (it was {last:.4g}). "
-        )
         cfg, data = self.config, self.data
         ratio = start_gradient_ratio(
             self.history[0], self.arch, cfg.init, cfg.seed, self.x_train, data.y_train, cfg.loss, cfg.l2
         )
         if ratio is not None and ratio >= EXPLODING_START:
-            return opening + (
-                f"The starting weights are too large: the gradient at the start was already {ratio:.3g} times that "
-                f"of the Xavier/He start, as each of the {self.arch.layers} layers multiplies it on the way back. "
-                "Start from Xavier/He weights before lowering the learning rate."
-            )
-        return opening + (
-            f"The learning rate {cfg.hyperparameters['lr']:g} is too large for these weights; try a smaller one."
-        )
+            why = sentence("net.run.diverged.start", ratio=ratio, layers=self.arch.layers)
+        else:
+            why = sentence("net.run.diverged.lr", lr=cfg.hyperparameters["lr"])
+        last = self.frames[-1]["loss"]
+        if not math.isfinite(loss):
+            return sentence("net.run.diverged_not_a_number", step=self.step + 1, last=last, why=why)
+        return sentence("net.run.diverged", step=self.step + 1, loss=loss, last=last, why=why)
 
-    def _finish(self, status: str, message: str) -> None:
-        self.status, self.message = status, message
+    def _finish(self, status: str, said: Sentence) -> None:
+        """End the run with a keyed sentence; ``message`` is its English, rendered once from the catalogue."""
+        self.status, self.sentence = status, said
+        self.message = render(said)
 
     def _frame(self, step: int, full: Gradient) -> dict[str, Any]:
         data = self.data
@@ -305,7 +298,14 @@ class NetworkRun:
         return penalty(self.theta, self.arch, self.config.l2, self.config.l1)
 
     def summary(self) -> dict[str, Any]:
-        return {"status": self.status, "message": self.message, "step": self.step}
+        """Where the run stands; the message also as its key and arguments, for any language."""
+        return {
+            "status": self.status,
+            "message": self.message,
+            "message_key": None if self.sentence is None else self.sentence["key"],
+            "message_args": None if self.sentence is None else self.sentence["args"],
+            "step": self.step,
+        }
 
     # ----- pictures --------------------------------------------------------------------------------------------
 

@@ -164,6 +164,21 @@ def test_identical_hidden_units_stall_and_the_page_says_why(watched) -> None:
     assert watched.errors == []
 
 
+def test_the_ending_is_said_in_the_pages_language(watched) -> None:
+    # The status panel renders the run's keyed sentence itself: in Polish the loss takes a decimal comma,
+    # while the API's English message keeps its point.
+    watched.open("/network?scene=net-symmetry&lang=pl", READY_NETWORK)
+    page = watched.page
+    page.evaluate("window.hillside.session.seek(3000)")
+    page.wait_for_function("() => window.hillside.session.ended")
+    ending = page.evaluate("window.hillside.session.statuses[0]")
+    assert ending["status"] == "stalled" and ending["key"] == "net.run.stalled_identical_chance"
+    loss = ending["args"]["loss"]
+    assert f"{loss:.3f}" in ending["english"] and f"{loss:.3f}".replace(".", ",") in ending["message"]
+    assert ending["message"] != ending["english"] and ending["message"] in page.inner_text("#status-list")
+    assert watched.errors == []
+
+
 def test_the_neuron_view_panel_shows_the_neurons_two_runs(watched) -> None:
     watched.open("/network?scene=net-neuron", READY_SESSION)
     page = watched.page
