@@ -4,9 +4,6 @@ slope still there, divergence messages that name the last kept step and the poin
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +15,7 @@ from app.optimizers.base import Hyperparameter, Oracle, Step
 from app.optimizers.catalogue import OPTIMIZERS
 from app.runs.factory import build_config
 from app.runs.run import Run, replay
+from tests.fakes import FakeOptimizer
 
 FUNCTIONS_2D = [name for name, o in CATALOGUE.items() if o.dim == 2]
 
@@ -84,22 +82,13 @@ def test_on_a_beale_grid_every_converged_run_is_at_a_flat_point(optimizer: str) 
 
 
 def test_a_gradient_method_that_stops_moving_is_stalled_not_converged() -> None:
-    @dataclass(frozen=True)
-    class StandStill:
-        id: str = "stand_still"
-        name: str = "Stand still"
-        family: str = "quasi_newton"
-        hyperparameters: tuple[Hyperparameter, ...] = ()
-        uses_lr_schedule: bool = False
-        description: str = ""
+    def stand_still(oracle: Oracle, params: np.ndarray, state: int, lr: float) -> Step:
+        return Step(params.copy(), state + 1, {})
 
-        def init(self, params: np.ndarray, oracle: Oracle, hp: Mapping[str, float]) -> int:
-            return 0
-
-        def step(self, oracle: Oracle, params: np.ndarray, state: Any, hp: Mapping[str, float], lr: float) -> Step:
-            return Step(params.copy(), state + 1, {})
-
-    config = dataclasses.replace(build_config("bowl", "bfgs", max_steps=50), optimizer=StandStill())
+    config = dataclasses.replace(
+        build_config("bowl", "bfgs", max_steps=50),
+        optimizer=FakeOptimizer("stand_still", stand_still, family="quasi_newton"),
+    )
     run = replay(config, 50)
     assert run.status == "stalled"
     assert run.step == 1
@@ -108,23 +97,14 @@ def test_a_gradient_method_that_stops_moving_is_stalled_not_converged() -> None:
 
 
 def test_a_derivative_free_method_is_not_declared_converged_by_a_slope_it_never_computed() -> None:
-    @dataclass(frozen=True)
-    class Probe:
-        id: str = "probe"
-        name: str = "Probe"
-        family: str = "direct_search"
-        hyperparameters: tuple[Hyperparameter, ...] = ()
-        uses_lr_schedule: bool = False
-        description: str = ""
+    def probe(oracle: Oracle, params: np.ndarray, state: int, lr: float) -> Step:
+        verdict = "the probe test passed." if state == 4 else None
+        return Step(np.zeros_like(params), state + 1, {}, converged=verdict)  # (0, 0): the bowl's bottom
 
-        def init(self, params: np.ndarray, oracle: Oracle, hp: Mapping[str, float]) -> int:
-            return 0
-
-        def step(self, oracle: Oracle, params: np.ndarray, state: Any, hp: Mapping[str, float], lr: float) -> Step:
-            verdict = "the probe test passed." if state == 4 else None
-            return Step(np.zeros_like(params), state + 1, {}, converged=verdict)  # (0, 0): the bowl's bottom
-
-    config = dataclasses.replace(build_config("bowl", "nelder_mead", max_steps=50), optimizer=Probe())
+    config = dataclasses.replace(
+        build_config("bowl", "nelder_mead", max_steps=50),
+        optimizer=FakeOptimizer("probe", probe, family="direct_search"),
+    )
     run = replay(config, 50)
     assert run.frames[1]["grad_norm"] == 0  # flat from the first step on, but the method does not know it
     assert run.status == "converged" and run.step == 5
@@ -155,23 +135,13 @@ def test_divergence_names_the_last_kept_step_and_where_the_dropped_step_would_ha
 
 
 def test_divergence_to_a_point_that_is_not_finite_keeps_the_last_finite_point() -> None:
-    @dataclass(frozen=True)
-    class Overflow:
-        id: str = "overflow"
-        name: str = "Overflow"
-        family: str = "first_order"
-        hyperparameters: tuple[Hyperparameter, ...] = ()
-        uses_lr_schedule: bool = False
-        description: str = ""
+    def overflow(oracle: Oracle, params: np.ndarray, state: int, lr: float) -> Step:
+        with np.errstate(over="ignore"):
+            return Step(params * (np.inf if state == 2 else 2.0), state + 1, {})
 
-        def init(self, params: np.ndarray, oracle: Oracle, hp: Mapping[str, float]) -> int:
-            return 0
-
-        def step(self, oracle: Oracle, params: np.ndarray, state: Any, hp: Mapping[str, float], lr: float) -> Step:
-            with np.errstate(over="ignore"):
-                return Step(params * (np.inf if state == 2 else 2.0), state + 1, {})
-
-    config = dataclasses.replace(build_config("bowl", "gd", max_steps=50), optimizer=Overflow())
+    config = dataclasses.replace(
+        build_config("bowl", "gd", max_steps=50), optimizer=FakeOptimizer("overflow", overflow)
+    )
     run = replay(config, 50)
     assert run.status == "diverged" and run.step == 2
     kept = ", ".join(number(v, 4) for v in run.frames[-1]["params"])
@@ -180,24 +150,14 @@ def test_divergence_to_a_point_that_is_not_finite_keeps_the_last_finite_point() 
 
 
 def test_a_step_that_reports_its_own_step_size_records_it_as_the_frames_lr() -> None:
-    @dataclass(frozen=True)
-    class Decaying:
-        id: str = "decaying"
-        name: str = "Decaying"
-        family: str = "first_order"
-        hyperparameters: tuple[Hyperparameter, ...] = (Hyperparameter("lr", 0.1, 1e-6, 1.0, "nominal"),)
-        uses_lr_schedule: bool = True
-        description: str = ""
+    def decaying(oracle: Oracle, params: np.ndarray, state: int, lr: float) -> Step:
+        taken = lr / (state + 1)
+        extras = {"lr": taken} if state < 3 else {}  # from the fourth step on it reports nothing
+        return Step(params - taken * np.sign(oracle.grad(params)), state + 1, extras)
 
-        def init(self, params: np.ndarray, oracle: Oracle, hp: Mapping[str, float]) -> int:
-            return 0
-
-        def step(self, oracle: Oracle, params: np.ndarray, state: Any, hp: Mapping[str, float], lr: float) -> Step:
-            taken = lr / (state + 1)
-            extras = {"lr": taken} if state < 3 else {}  # from the fourth step on it reports nothing
-            return Step(params - taken * np.sign(oracle.grad(params)), state + 1, extras)
-
-    config = dataclasses.replace(build_config("bowl", "sign_gd", {"lr": 0.1}, max_steps=5), optimizer=Decaying())
+    nominal = (Hyperparameter("lr", 0.1, 1e-6, 1.0, "nominal"),)
+    decays = FakeOptimizer("decaying", decaying, hyperparameters=nominal, uses_lr_schedule=True)
+    config = dataclasses.replace(build_config("bowl", "sign_gd", {"lr": 0.1}, max_steps=5), optimizer=decays)
     run = replay(config, 5)
     assert [f["lr"] for f in run.frames[1:]] == pytest.approx([0.1, 0.05, 0.1 / 3, 0.1, 0.1])
 

@@ -8,8 +8,7 @@ import ast
 import dataclasses
 import json
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.i18n import fill, load_messages, number
-from app.optimizers.base import Hyperparameter, Oracle, Step
+from app.optimizers.base import Oracle, Step
 from app.optimizers.line_search import _why
 from app.runs.factory import build_config
 from app.runs.run import Run, replay
 from app.runs.wording import keys_used, render
 from app.sentence import is_sentence, sentence
+from tests.fakes import FakeOptimizer
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = load_messages("en")
@@ -62,23 +62,7 @@ def check_run(run: Run) -> str:
 
 def fake(ident: str, kind: str, step) -> Any:
     """An optimizer whose one step is ``step(oracle, params, state)``: for endings no real method reaches on cue."""
-
-    @dataclass(frozen=True)
-    class Fake:
-        id: str = ident
-        name: str = ident
-        family: str = kind
-        hyperparameters: tuple[Hyperparameter, ...] = ()
-        uses_lr_schedule: bool = False
-        description: str = ""
-
-        def init(self, params: np.ndarray, oracle: Oracle, hp: Mapping[str, float]) -> int:
-            return 0
-
-        def step(self, oracle: Oracle, params: np.ndarray, state: Any, hp: Mapping[str, float], lr: float) -> Step:
-            return step(oracle, params, state)
-
-    return Fake()
+    return FakeOptimizer(ident, lambda oracle, params, state, lr: step(oracle, params, state), family=kind)
 
 
 def singular(oracle: Oracle, params: np.ndarray, state: int) -> Step:

@@ -1,4 +1,4 @@
-// /1d: the derivative is the slope of the tangent; a step is −lr·f′(x); the seeds' worked example as a
+// /1d: the derivative is the slope of the tangent; a step is −lr·f′(x); the classic worked example as a
 // table; learning rates side by side; loss against step.
 import { LossChart } from "./lib/loss-chart.js";
 import { RacePage } from "./lib/race-page.js";

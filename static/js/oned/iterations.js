@@ -1,4 +1,4 @@
-// The table of iterations, like the seeds' worked example: k, x_k, f'(x_k), x_{k+1}.
+// The table of iterations, like the classic worked example: k, x_k, f'(x_k), x_{k+1}.
 // With several runs it shows x_k of each side by side instead. Rows are updated in place, not rebuilt,
 // and only the latest rows are kept so a 20,000-step run stays light.
 import { num } from "../lib/format.js";
