@@ -151,12 +151,13 @@ def test_the_network_rest_answer_carries_the_key(client: TestClient) -> None:
 
 
 def test_a_websocket_network_race_status_carries_the_key(client: TestClient) -> None:
-    runs = [{"network": {"dataset": "blobs", "hidden": [2]}, "optimizer": "adam", "max_steps": 5}]
+    runs = [{"network": {"dataset": "blobs", "hidden": [2]}, "optimizer": "adam"}]
     with client.websocket_connect("/ws") as ws:
-        ws.send_json({"type": "start", "runs": runs})
+        ws.send_json({"type": "start", "runs": runs, "max_steps": 5})
         ws.send_json({"type": "step", "n": 10})
         for _ in range(200):
             message = ws.receive_json()
+            assert message["type"] != "error", message["message"]  # an error would leave no status to wait for
             if message["type"] == "status":
                 break
         assert message["status"] == "max_steps" and message["message_key"] == "net.run.max_steps"
