@@ -15,6 +15,7 @@ from app.i18n import load_messages
 from app.nn.run import NetworkConfig, NetworkRun
 from app.runs.wording import keys_used, render
 from app.sentence import is_sentence
+from tests.messages import next_status
 
 ENGLISH = load_messages("en")
 PLACEHOLDER = re.compile(r"\{(\w+)(?:\}|:[^{}]*\}|, plural,)")
@@ -155,17 +156,10 @@ def test_a_websocket_network_race_status_carries_the_key(client: TestClient) -> 
     with client.websocket_connect("/ws") as ws:
         ws.send_json({"type": "start", "runs": runs, "max_steps": 5})
         ws.send_json({"type": "step", "n": 10})
-        for _ in range(200):
-            message = ws.receive_json()
-            assert message["type"] != "error", message["message"]  # an error would leave no status to wait for
-            if message["type"] == "status":
-                break
+        message = next_status(ws)
         assert message["status"] == "max_steps" and message["message_key"] == "net.run.max_steps"
         assert message["message_args"]["steps"] == 5
         assert render({"key": message["message_key"], "args": message["message_args"]}) == message["message"]
         ws.send_json({"type": "reset"})
-        for _ in range(50):
-            message = ws.receive_json()
-            if message["type"] == "status":
-                break
+        message = next_status(ws)
         assert message["status"] == "running" and message["message_key"] is None

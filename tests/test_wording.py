@@ -24,6 +24,7 @@ from app.runs.run import Run, replay
 from app.runs.wording import keys_used, render
 from app.sentence import is_sentence, sentence
 from tests.fakes import FakeOptimizer
+from tests.messages import next_status
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = load_messages("en")
@@ -241,19 +242,13 @@ def test_a_websocket_status_carries_the_key(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
         ws.send_json({"type": "start", "runs": [body]})
         ws.send_json({"type": "step", "n": 200})
-        for _ in range(500):
-            message = ws.receive_json()
-            if message["type"] == "status":
-                break
+        message = next_status(ws)
         assert message["status"] == "diverged"
         assert message["message_key"] == "text.sentences3"
         assert message["message_args"]["a"]["key"] == "diverged.head"
         assert render({"key": message["message_key"], "args": message["message_args"]}) == message["message"]
         ws.send_json({"type": "reset"})
-        for _ in range(50):
-            message = ws.receive_json()
-            if message["type"] == "status":
-                break
+        message = next_status(ws)
         assert message["status"] == "running" and message["message_key"] is None
 
 

@@ -68,20 +68,7 @@ function drawSurface(div, data, picture, layout, th, showTest) {
       hoverinfo: "skip",
     });
   }
-  traces.push(points(data.train, false));
-  if (showTest) traces.push(points(data.test, true));
-  const range = picture?.x ? [picture.x[0], picture.x[picture.x.length - 1]] : undefined;
-  const rangeY = picture?.y ? [picture.y[0], picture.y[picture.y.length - 1]] : undefined;
-  Plotly.react(
-    div,
-    traces,
-    {
-      ...layout,
-      xaxis: axis(th, { range, showgrid: false, zeroline: false, constrain: "domain", ...flatTicks(div, th) }),
-      yaxis: axis(th, { range: rangeY, showgrid: false, zeroline: false, scaleanchor: "x", constrain: "domain" }),
-    },
-    PLOT_CONFIG,
-  );
+  drawWithPoints(div, traces, layout, th, picture, data, showTest, points);
 }
 
 /** Level x tick labels, as many as the square plot has room for: a small plot would otherwise get them turned
@@ -167,8 +154,13 @@ export function drawBoundary(div, data, picture, run, title, options = {}) {
       hoverinfo: "skip",
     });
   }
-  traces.push(pointsTrace(data.train, false, th));
-  if (showTest) traces.push(pointsTrace(data.test, true, th));
+  drawWithPoints(div, traces, layout, th, picture, data, showTest, (set, hollow) => pointsTrace(set, hollow, th));
+}
+
+/** The picture's traces, then the training (and, if asked, test) points on top, on square axes over the picture. */
+function drawWithPoints(div, traces, layout, th, picture, data, showTest, points) {
+  traces.push(points(data.train, false));
+  if (showTest) traces.push(points(data.test, true));
   const range = picture?.x ? [picture.x[0], picture.x[picture.x.length - 1]] : undefined;
   const rangeY = picture?.y ? [picture.y[0], picture.y[picture.y.length - 1]] : undefined;
   Plotly.react(
