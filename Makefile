@@ -7,6 +7,8 @@ PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 # Traditional Chinese pages need a font with its characters; Debian's fonts-noto-cjk installs this file.
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+# Runs and lecture rooms shared between server processes are tested against a real Redis (Debian's package).
+REDIS_SERVER := /usr/bin/redis-server
 
 .PHONY: run test bench lint clean
 
@@ -33,11 +35,18 @@ $(CJK_FONT):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
 
+# Only the binary is needed: each test starts its own server on a free port, so stop the one Debian starts.
+$(REDIS_SERVER):
+	@echo "Installing redis-server from Debian's packages (for the multi-process tests)..."
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+	-service redis-server stop >/dev/null 2>&1
+
 run: $(VENV)/.installed
 	@echo "Starting Hillside on http://$(HOST):$(PORT)/"
 	$(BIN)/hillside --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test $(CHROMIUM) $(CJK_FONT)
+test: $(VENV)/.installed-test $(CHROMIUM) $(CJK_FONT) $(REDIS_SERVER)
 	$(BIN)/ruff check app tests bench
 	$(BIN)/pytest -q -n 2 --dist loadfile
 

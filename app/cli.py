@@ -8,6 +8,7 @@ import gc
 
 import uvicorn
 
+from app import redis_link
 from app.addresses import WILDCARDS, reachable_urls
 from app.hosts import is_ip_literal
 from app.origins import is_origin
@@ -25,6 +26,13 @@ def origin(value: str) -> str:
     if not is_origin(value):
         raise argparse.ArgumentTypeError(f"{value!r} is not an origin; give one such as http://hall.example.org:8000")
     return value
+
+
+def redis_url(value: str) -> str:
+    try:
+        return redis_link.check_url(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -50,6 +58,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="another site whose pages may open websockets here, such as https://course.example.org "
         "(repeatable; also HILLSIDE_ALLOWED_ORIGINS)",
     )
+    parser.add_argument(
+        "--redis",
+        type=redis_url,
+        default=None,
+        metavar="URL",
+        help="share runs and lecture rooms between server processes through this Redis, such as "
+        "redis://127.0.0.1:6379/0 (also HILLSIDE_REDIS_URL; default: everything in this one process)",
+    )
     return parser.parse_args(argv)
 
 
@@ -60,7 +76,8 @@ def settings_for(args: argparse.Namespace) -> Settings:
     if args.host not in WILDCARDS and not is_ip_literal(args.host):
         hosts.append(args.host)  # `--host hall-laptop.lan` is a name students will use
     origins = [*settings.allowed_origins, *args.allow_origin]
-    return dataclasses.replace(settings, allowed_hosts=tuple(hosts), allowed_origins=tuple(origins))
+    redis = args.redis or settings.redis_url
+    return dataclasses.replace(settings, allowed_hosts=tuple(hosts), allowed_origins=tuple(origins), redis_url=redis)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -79,6 +96,9 @@ def main(argv: list[str] | None = None) -> None:
         print("(press Ctrl+C to stop)", flush=True)
     else:
         print(f"Hillside is running at {reachable_urls(args.host, args.port)[0]}  (press Ctrl+C to stop)", flush=True)
+    if settings.redis_url:
+        where = redis_link.describe(settings.redis_url)
+        print(f"Runs and lecture rooms are shared through Redis at {where}.", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, **uvicorn_options(settings))
 
 

@@ -51,6 +51,11 @@ class Settings:
     max_request_head_bytes: int = 32 * 1024  # request line plus headers; browsers send 1-4 KB
     request_timeout_seconds: float = 10.0  # a request's head and body must arrive within this
 
+    # Where state shared between server processes lives (app/redis_link.py): None keeps everything in this
+    # process (the default, all `make run` needs); `--redis redis://HOST:PORT` or HILLSIDE_REDIS_URL shares
+    # REST runs and lecture rooms between `--workers` and machines.
+    redis_url: str | None = field(default_factory=lambda: os.environ.get("HILLSIDE_REDIS_URL") or None)
+
 
 @lru_cache
 def get_settings() -> Settings:

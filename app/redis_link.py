@@ -1,0 +1,48 @@
+"""The one place that connects to Redis, for everything that several server processes share.
+
+Hillside keeps everything in one process unless it is given a Redis address (``--redis`` or
+``HILLSIDE_REDIS_URL``); then REST runs and lecture rooms live where every worker can reach them. Each
+process makes one client (a connection pool) and shares it: the run store and rooms must not open a pool
+each. Redis being down is an ordinary, expected state (a restart in the middle of a lecture): callers catch
+``RedisUnavailable`` and answer 503 with a sentence, never a 500.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+# What a dropped or refused connection raises; a caller that catches these can say "try again shortly".
+RedisUnavailable = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
+
+# A command that takes longer than this is treated as Redis being unreachable, so no request hangs on it.
+SOCKET_TIMEOUT_SECONDS = 2.0
+
+
+def check_url(url: str) -> str:
+    """``url`` if it is a Redis address this client can use; ValueError with a sentence otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
+        raise ValueError(f"{url!r} is not a Redis address; give one such as redis://127.0.0.1:6379/0")
+    return url
+
+
+def connect(url: str) -> aioredis.Redis:
+    """An asyncio client (with its own connection pool) for ``url``; it connects lazily, on first use."""
+    return aioredis.Redis.from_url(
+        check_url(url),
+        socket_timeout=SOCKET_TIMEOUT_SECONDS,
+        socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+        health_check_interval=15,
+        retry_on_timeout=False,
+    )
+
+
+def describe(url: str) -> str:
+    """The address without its password, for logs and startup lines."""
+    parts = urlsplit(url)
+    host = parts.hostname or parts.path
+    return f"{parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}"
