@@ -43,6 +43,7 @@ class TwoDViews {
   setLabels(labels, families, lrLines) {
     this.labels = labels;
     this.lr.setRuns(labels, lrLines.drawn, lrLines.shown);
+    this.lrShown = lrLines.shown;
     this.contour.setLabels(labels, families);
     this.surface.setLabels(labels);
     this.loss.setLabels(labels);
@@ -67,7 +68,7 @@ class TwoDViews {
       return Boolean(params && this.contour.xRange && !this.contour.inside(params));
     };
     const fair = state.fair ? state.budget : null;
-    this.scoreboard.render(session, this.labels, page.settings(), offMap, { fair });
+    this.scoreboard.render(session, this.labels, page.settings(), offMap, { fair, lr: this.lrShown });
     this.fairNote.hidden = fair === null;
     if (fair !== null) this.fairNote.textContent = t("scoreboard.fair_note", { budget: fair });
   }

@@ -20,7 +20,7 @@ function evaluationsText(e) {
     ["∇f", e.grad],
     ["H", e.hessian],
   ].filter(([, n]) => n);
-  return parts.map(([name, n]) => `${name} ${n}`).join(" · ") || "0";
+  return parts.map(([name, n]) => `${name}\u00a0${n}`).join(" · ") || "0"; // wraps between kinds, not inside one
 }
 
 const spentOf = (e) => (e.f ?? 0) + (e.grad ?? 0) + (e.hessian ?? 0);
@@ -40,15 +40,17 @@ export class Scoreboard {
     this.table = table;
     this.head = table.createTHead();
     this.body = table.createTBody();
-    this.fair = null;
+    this.columns = "";
     this.shown = "";
   }
 
-  header(fair) {
-    if (fair === this.fair) return;
-    this.fair = fair;
-    const keys = ["scoreboard.runner", "scoreboard.step", "scoreboard.evaluations", "scoreboard.lr", "scoreboard.loss"];
+  header(fair, lr) {
+    const keys = ["scoreboard.runner", "scoreboard.step", "scoreboard.evaluations", "scoreboard.loss"];
+    if (lr) keys.splice(3, 0, "scoreboard.lr");
     if (fair) keys.unshift("scoreboard.place");
+    if (keys.join() === this.columns) return;
+    this.columns = keys.join();
+    this.table.classList.toggle("with-lr", lr); // one column more: set a little tighter
     const row = document.createElement("tr");
     for (const key of keys) {
       const th = document.createElement("th");
@@ -64,10 +66,11 @@ export class Scoreboard {
 
   /**
    * `offMap(run)` says whether a walker has left the drawn map (it keeps its row, marked so); `fair` is the
-   * budget of a fair race (null otherwise).
+   * budget of a fair race (null otherwise); `lr` adds the column of each runner's current learning rate (shown
+   * while some runner has a schedule: otherwise it is the constant in the runner's settings).
    */
-  render(session, labels, settings, offMap = () => false, { fair = null } = {}) {
-    this.header(fair !== null);
+  render(session, labels, settings, offMap = () => false, { fair = null, lr = false } = {}) {
+    this.header(fair !== null, lr);
     const losses = session.histories.map((_, run) => session.current(run)?.loss ?? null);
     const place = places(losses);
     const rows = session.histories.map((_, run) => {
@@ -88,13 +91,13 @@ export class Scoreboard {
         offMap: Boolean(frame) && offMap(run),
       };
     });
-    const signature = JSON.stringify([fair, rows]);
+    const signature = JSON.stringify([this.columns, rows]);
     if (signature === this.shown) return;
     this.shown = signature;
-    this.body.replaceChildren(...rows.map((row, run) => this.row(row, run, session, fair)));
+    this.body.replaceChildren(...rows.map((row, run) => this.row(row, run, session, fair, lr)));
   }
 
-  row(row, run, session, fair) {
+  row(row, run, session, fair, lr) {
     const tr = document.createElement("tr");
     tr.dataset.run = String(run);
     const who = td("", "who");
@@ -130,7 +133,8 @@ export class Scoreboard {
       spent.textContent = row.spent;
       evaluations.append(spent);
     }
-    const cells = [who, td(row.step), evaluations, td(row.lr, "lr"), td(row.loss, "loss")];
+    const cells = [who, td(row.step), evaluations, td(row.loss, "loss")];
+    if (lr) cells.splice(3, 0, td(row.lr, "lr"));
     if (fair !== null) cells.unshift(td(row.place, "place"));
     tr.append(...cells);
     return tr;
