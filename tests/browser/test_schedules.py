@@ -4,12 +4,14 @@ runner at the same budget of evaluations and gives places by loss."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from pathlib import Path
 
 import pytest
 
+from app.optimizers.schedules import make_schedule
 from tests.browser.helpers import READY_2D
 from tests.browser.layout import layout_problems
 
@@ -119,4 +121,41 @@ def test_the_fair_race_stops_runners_at_equal_evaluations_and_ranks_them(watched
     page.uncheck("#fair")
     page.wait_for_function("() => window.hillside.session.configs.every((c) => c.budget === undefined)")
     page.wait_for_function("() => document.querySelectorAll('#scoreboard td.place').length === 0")
+    assert watched.errors == []
+
+
+def test_the_pages_schedule_arithmetic_is_the_servers(watched) -> None:
+    """Views that speak of the coming step (the 1D arrow and contraction factor) compute its rate in the page."""
+    watched.open("/1d", "() => window.hillside?.session?.histories?.[0]?.length > 0")
+    cases = [
+        {"kind": "step", "gamma": 0.5, "step_size": 7},
+        {"kind": "exponential", "gamma": 0.97},
+        {"kind": "cosine", "t_max": 40, "eta_min": 0.001},
+        {"kind": "cosine_hold", "t_max": 40, "eta_min": 0.001},
+    ]
+    for case in cases:
+        params = {k: v for k, v in case.items() if k != "kind"}
+        server = make_schedule(case["kind"], params)
+        full = dataclasses.asdict(server)
+        page_rates = watched.page.evaluate(
+            "async ([s]) => { const m = await import('/static/js/lib/schedule-rate.js');"
+            " return Array.from({length: 100}, (_, t) => m.scheduledLr(s, 0.3, t)); }",
+            [full],
+        )
+        assert page_rates == pytest.approx([server.lr_at(0.3, t) for t in range(100)], rel=1e-12), case
+
+
+def test_the_1d_contraction_factor_uses_the_coming_steps_scheduled_rate(watched) -> None:
+    watched.open(
+        "/1d?fn=quadratic&runs=gd(lr:0.1)~step(step_size:5)&start=8&step=12",
+        "() => window.hillside?.session?.cursor === 12",
+    )
+    page = watched.page
+    page.wait_for_function("() => document.querySelector('#contraction td.factor')?.textContent !== undefined")
+    factor = float(page.inner_text("#contraction td.factor"))
+    page.evaluate("window.hillside.session.step(1)")
+    page.wait_for_function("() => window.hillside.session.cursor === 13")
+    used = page.evaluate("window.hillside.session.histories[0][13].lr")  # what the server used for that step
+    assert used == pytest.approx(0.1 * 0.5**2)
+    assert factor == pytest.approx(abs(1 - used * 2), abs=1e-3)  # f'' = 2 on x^2 - 4x + 6
     assert watched.errors == []

@@ -3,7 +3,7 @@
 // Shown only while some runner has a schedule: a flat line for everyone says nothing.
 import { t } from "./messages.js";
 import { colour, dash } from "./palette.js";
-import { keepSized } from "./resize.js";
+import { keepSizedThen } from "./resize.js";
 import { axis, baseLayout, PLOT_CONFIG, theme } from "./theme.js";
 import { columns, TrailTracker } from "./trails.js";
 
@@ -13,7 +13,8 @@ export class LrChart {
     this.tracker = new TrailTracker();
     this.labels = [];
     this.drawn = []; // drawn[run]: whether the runner has a learning rate to draw
-    keepSized(div);
+    // A chart that changes height needs as many y labels as its new height holds.
+    keepSizedThen(() => this.div.data && Plotly.relayout(this.div, { "yaxis.nticks": this.nticks() }), div);
   }
 
   /** Which runners get a line (first-order ones), and whether the chart is shown at all. */
@@ -40,18 +41,23 @@ export class LrChart {
         name: this.labels[run] ?? String(run + 1),
         x: points.map((p) => p.x),
         y: points.map((p) => p.y),
-        line: { color: colour(run), width: th.line, dash: dash(run), shape: "hv" },
+        line: { color: colour(run), width: th.line, dash: dash(run), shape: "vh" },
         hovertemplate: `%{x}: %{y:.4g}<extra>${this.labels[run] ?? ""}</extra>`,
       };
     });
   }
 
+  /**
+   * The x axis is the loss chart's steps, right above: no title of its own, to leave the short chart room for
+   * its lines. As many y labels as fit its height, a label's height and a half apart (at least two).
+   */
   layout() {
     const th = theme();
+    const nticks = this.nticks();
     return baseLayout(th, {
-      xaxis: axis(th, { title: { text: t("plot.loss.x"), standoff: th.font * 0.35 }, rangemode: "tozero" }),
-      yaxis: axis(th, { title: { text: "" }, rangemode: "tozero", exponentformat: "power", nticks: 3 }),
-      margin: { l: th.font * 4.6, r: th.font, t: th.font * 1.7, b: th.font * 3.3 },
+      xaxis: axis(th, { rangemode: "tozero" }),
+      yaxis: axis(th, { title: { text: "" }, rangemode: "tozero", exponentformat: "power", nticks }),
+      margin: { l: th.font * 4.6, r: th.font, t: th.font * 1.7, b: th.font * 1.9 },
       annotations: [
         {
           xref: "paper",
@@ -68,6 +74,11 @@ export class LrChart {
         },
       ],
     });
+  }
+
+  nticks() {
+    const font = theme().font;
+    return Math.max(2, Math.floor((this.div.clientHeight - font * 3.6) / (font * 1.6)));
   }
 
   render(session) {
