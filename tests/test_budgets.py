@@ -161,6 +161,11 @@ def test_a_schedule_for_a_method_without_a_learning_rate_is_refused(client: Test
     assert answer.status_code == 422 and "no learning rate to schedule" in answer.json()["detail"]
 
 
+def test_the_budget_limits_are_listed(client: TestClient) -> None:
+    limits = client.get("/api/v1/limits").json()["budget"]
+    assert limits == {"min_evaluations": MIN_BUDGET, "max_evaluations": MAX_BUDGET}
+
+
 def test_the_budget_is_documented(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()["components"]["schemas"]
     budget = schema["OptimizeRequest"]["properties"]["budget"]

@@ -376,6 +376,10 @@ class Limits(BaseModel):
         "evicted for someone else's: a creation is refused with 503 and Retry-After instead), and for one live "
         "connection and all of them.",
     )
+    budget: dict[str, float] = Field(
+        default_factory=dict,
+        description="A run's evaluation budget (a fair race): the fewest and most evaluations it may be given.",
+    )
 
 
 class ErrorBody(BaseModel):
