@@ -52,6 +52,7 @@ def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
         start=spec.start,
         seed=spec.seed,
         max_steps=max_steps,
+        budget=spec.budget,
     )
 
 
