@@ -35,7 +35,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "The body is larger than the server accepts."},
     422: {"model": ErrorBody, "description": "A value is missing, malformed or out of range; `detail` says which."},
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorBody, "description": "No such run."}}
+STORE_AWAY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ErrorBody,
+        "description": "No room without removing another client's new run, or (with --redis) the shared run store "
+        "cannot be reached; Retry-After says when to try again.",
+    }
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    **STORE_AWAY,
+    404: {"model": ErrorBody, "description": "No such run (the answer says whether it was removed, and why)."},
+}
 
 
 def get_store(request: Request) -> budget.AnyStore:
@@ -114,7 +125,7 @@ def _public(run_id: str, run: Run, since: int = 0, shape: tuple = (FRAME_FIELDS,
     "/runs",
     status_code=201,
     response_model=RunPublic,
-    responses=ERRORS,
+    responses={**ERRORS, **STORE_AWAY},
     summary="Create a run kept on the server, at step 0",
 )
 def create_run(body: RunCreate, store: Store, request: Request) -> FastJSON:

@@ -8,6 +8,10 @@ another client's (clients are told apart by ``owner``, the caller's address): wh
 young runs are left, a creation (or a step that would grow the store) is refused with ``StoreFull``, which
 says when to try again, instead of taking someone else's fresh run. A client's own runs make room for its
 new ones, least recently used first.
+
+With ``--redis`` (app/runs/shared_store.py) this store is each process's cache of replayed copies: the
+runs themselves (recipe and step) live in Redis, which counts runs and protects young ones for all
+processes together, while frames and bytes stay what this one process holds.
 """
 
 from __future__ import annotations
