@@ -110,7 +110,8 @@ def _workers(server: Hillside) -> list[int]:
 def fleet(redis_server, tmp_path_factory):  # noqa: F811
     """`hillside --redis` and `hillside --workers 2 --redis`: three processes, as on two machines behind a proxy."""
     tmp = tmp_path_factory.mktemp("fleet")
-    commands = (("--redis", redis_server.url), ("--workers", "2", "--redis", redis_server.url))
+    two_workers = ("--workers", "2", "--redis", redis_server.url, "--allow-host", "hall.example.org")
+    commands = (("--redis", redis_server.url), two_workers)
     with running(*commands, tmp=tmp) as servers:
         workers = _workers(servers[1])
         yield servers
@@ -187,6 +188,17 @@ def test_workers_2_serve_one_run_through_many_connections(fleet):
     read = httpx.get(f"{server.base}/api/v1/runs/{run_id}").json()
     alone = {key: value for key, value in RUN.items() if key != "max_steps"}
     assert read["frames"] == httpx.post(f"{server.base}/api/v1/optimize", json={**alone, "steps": 36}).json()["frames"]
+
+
+def test_workers_keep_the_limits_of_one_process(fleet):
+    """uvicorn builds each worker from import strings: the bounded h11 protocol must still be the one serving."""
+    server = fleet[1]
+    for _ in range(4):  # new connections, to either worker
+        answer = httpx.get(f"{server.base}/api/v1/functions", headers={"X-Padding": "a" * 40_000})
+        assert answer.status_code == 431 and "larger than 32 KiB" in answer.json()["detail"]
+    for _ in range(4):  # --allow-host reached every worker (through the environment)
+        assert httpx.get(f"{server.base}/api/v1/functions", headers={"Host": "hall.example.org"}).status_code == 200
+        assert httpx.get(f"{server.base}/api/v1/functions", headers={"Host": "elsewhere.example"}).status_code == 400
 
 
 def test_a_silent_redis_gets_a_503_within_seconds_and_the_api_recovers(pair, redis_server):  # noqa: F811
