@@ -87,12 +87,19 @@ def hillside(*args: str) -> Iterator[tuple[str, int]]:
 
 
 def live_load(base: str, pid: int, clients: int) -> dict[str, float]:
-    """bench/live.py's measurement, whichever shape its ``measure`` takes (a URL, or a Server with a pid)."""
+    """bench/live.py's measurement, whichever shape its ``measure`` takes (a URL, or a Server with a pid).
+
+    A load the clients give up on (one waited seconds for a frame) counts as no frames at all, not a crash.
+    """
     url = base.replace("http", "ws", 1) + "/ws"
     first = next(iter(inspect.signature(live.measure).parameters))
-    if first == "server" and hasattr(live, "Server"):
-        return live.measure(live.Server(url=url, pid=pid), clients)
-    return live.measure(url, clients)
+    try:
+        if first == "server" and hasattr(live, "Server"):
+            return live.measure(live.Server(url=url, pid=pid), clients)
+        return live.measure(url, clients)
+    except Exception as error:  # the clients' process timed out or failed: report it in the table
+        print(f"live load of {clients} clients on {base} failed: {error!r}", file=sys.stderr)
+        return {"share": 0.0, "p50": float("nan"), "p99": float("nan")}
 
 
 def _share(result: dict[str, float]) -> float:
