@@ -65,8 +65,12 @@ def recipe_of(body: NetworkRunCreate) -> Recipe:
 
 
 def rebuild(recipe: Recipe) -> NetworkRun:
+    """The run ``recipe_of`` describes, at step 0 (a body this version no longer takes is a 422, as at creation)."""
     body = NetworkRunCreate.model_validate_json(recipe.spec)
-    return NetworkRun(body.config(body.max_steps))
+    try:
+        return NetworkRun(body.config(body.max_steps))
+    except NetworkConfigError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _public(run_id: str, run: NetworkRun, since: int = 0) -> dict[str, Any]:
