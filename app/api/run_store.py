@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from app import redis_link
 from app.api import network, runs
 from app.api.budget import AnyStore
+from app.runs.factory import ConfigError
 from app.runs.shared_store import Recipe, SharedRunStore
 from app.runs.store import RunStore
 from app.settings import Settings
@@ -19,7 +22,15 @@ BUILDERS = {"run": runs.rebuild, "network": network.rebuild}
 
 
 def rebuild(recipe: Recipe) -> Any:
-    return BUILDERS[recipe.kind](recipe)
+    """The run a recipe describes, at step 0; a recipe this version cannot read (kept in Redis by another
+    version of Hillside) is a 422 that says so, not a 500."""
+    try:
+        return BUILDERS[recipe.kind](recipe)
+    except (KeyError, ValidationError) as error:
+        raise ConfigError(
+            f"This run was made by another version of Hillside and cannot be rebuilt here ({error}). "
+            "Create it again with POST /api/v1/runs."
+        ) from None
 
 
 def create(settings: Settings) -> AnyStore:
