@@ -164,6 +164,7 @@ def _warm(base: str) -> None:
 
 def main(loads: tuple[int, ...] = LIVE_LOADS) -> str:
     baseline = "1 worker, no Redis (baseline)"
+    load_before = os.getloadavg()[0]
     with redis() as url, contextlib.ExitStack() as stack:
         setups = {
             baseline: (),
@@ -200,7 +201,10 @@ def main(loads: tuple[int, ...] = LIVE_LOADS) -> str:
             [f"live, {clients} clients: {label}", f"{100 * _share(result):.0f}% of frames",
              f"{result['p50']:.0f} ms", f"{result['p99']:.0f} ms", f"{ratio:.2f}x frames"]
         )  # fmt: skip
-    return table(["load: server", "throughput", "p50", "p99 gap", "ratio to 1 worker"], rows)
+    headers = ["load: server", "throughput", "p50", "p99 gap", "ratio to 1 worker"]
+    after = os.getloadavg()[0]
+    machine = f"Load average (1 min) {load_before:.1f} before, {after:.1f} after, on {os.cpu_count()} cores."
+    return table(headers, rows) + "\n\n" + machine
 
 
 if __name__ == "__main__":
