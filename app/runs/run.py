@@ -23,7 +23,8 @@ import numpy as np
 from app.optimizers.oracle import CountingOracle
 from app.runs.config import HyperparameterChange, RunConfig
 from app.runs.diagnosis import describe_flat_point, explain_divergence
-from app.runs.frames import make_frame, to_plain
+from app.runs.frames import finite_or_none
+from app.runs.history import Frames, History
 from app.runs.wording import render
 from app.sentence import Sentence, listed, sentence, sentences
 
@@ -77,19 +78,12 @@ class Run:
         self.best_loss = loss
         self.best_params = self.params
         self._rises = 0
-        finite = math.isfinite(loss) and all(map(math.isfinite, grad.tolist()))
-        frame = make_frame(
-            0,
-            self.params.tolist(),
-            loss,
-            to_plain(grad) if finite else [0.0] * len(grad),
-            None,
-            self.oracle.counts(),
-            {},
-        )
-        if not finite:
-            frame["grad"], frame["grad_norm"] = to_plain(grad), None
-        self.frames: list[dict[str, Any]] = [frame]
+        self.history = History(objective.dim)
+        grad_list = grad.tolist()
+        finite = math.isfinite(loss) and all(map(math.isfinite, grad_list))
+        self._last_loss = finite_or_none(loss)
+        self._last_grad_norm = math.hypot(*grad_list) if finite else None
+        self.history.append(self.params.tolist(), loss, grad_list, self._last_grad_norm, None, self._counts(), {})
         if not finite:
             why = self._undefined(self.params)
             self._finish(
@@ -98,8 +92,17 @@ class Run:
             )
 
     @property
+    def frames(self) -> Frames:
+        """Every frame so far, built from the history's columns as each is read (a read-only sequence)."""
+        return self.history.frames
+
+    def _counts(self) -> tuple[int, int, int]:
+        oracle = self.oracle
+        return oracle.nfev, oracle.ngev, oracle.nhev
+
+    @property
     def step(self) -> int:
-        return len(self.frames) - 1
+        return len(self.history) - 1
 
     def _finish(self, status: str, said: Sentence) -> None:
         self.status = status
@@ -113,12 +116,12 @@ class Run:
             return self.config.schedule.lr_at(hp["lr"], step)
         return hp["lr"]
 
-    def advance(self, n: int) -> list[dict[str, Any]]:
-        """Take up to ``n`` steps (fewer if the run ends); return the new frames."""
-        first_new = len(self.frames)
+    def advance(self, n: int) -> Frames:
+        """Take up to ``n`` steps (fewer if the run ends); return the new frames (built only if read)."""
+        first_new = len(self.history)
         with np.errstate(all="ignore"):
             self._advance_unguarded(n)
-        return self.frames[first_new:]
+        return Frames(self.history, first_new, len(self.history))
 
     def _advance_unguarded(self, n: int) -> None:
         """``advance`` without entering NumPy's error state: the caller has (it costs more than a step)."""
@@ -132,7 +135,7 @@ class Run:
         k = self.step
         hp = self.config.hyperparameters_at(k)
         lr = self._scheduled_lr(hp, k)
-        previous_loss = self.frames[-1]["loss"]
+        previous_loss = self._last_loss
         try:
             outcome = optimizer.step(self.oracle, self.params, self.state, hp, lr)
         except (ArithmeticError, np.linalg.LinAlgError, ValueError) as error:
@@ -177,14 +180,15 @@ class Run:
         taken = extras.get("lr")  # a method whose step size is its own (sign descent's decays) reports the one taken
         if isinstance(taken, int | float | np.floating) and not isinstance(taken, bool):
             lr = float(taken)
-        self.frames.append(make_frame(k + 1, params_list, loss, grad_list, lr, self.oracle.counts(), extras))
+        self._last_loss, self._last_grad_norm = finite_or_none(loss), math.hypot(*grad_list)
+        self.history.append(params_list, loss, grad_list, self._last_grad_norm, lr, self._counts(), extras)
         moved = float(np.abs(new_params - self.params).max()) if optimizer.family in STALL_FAMILIES else math.inf
         self.params = new_params
         self.state = outcome.state
         self._check_end(outcome.converged, loss, moved, previous_loss)
 
     def _check_end(self, own_verdict: Sentence | None, loss: float, moved: float, last_loss: float) -> None:
-        grad_norm = self.frames[-1]["grad_norm"]
+        grad_norm = self._last_grad_norm
         uses_slope = self.config.optimizer.family not in DERIVATIVE_FREE
         if uses_slope and grad_norm <= self.config.gtol:
             ground = describe_flat_point(self.config.objective, self.params)
@@ -197,7 +201,8 @@ class Run:
         elif own_verdict:
             self._finish(CONVERGED, sentence("run.converged_own", steps=self.step, verdict=own_verdict))
         elif (
-            moved <= 1e-14 * (1.0 + float(np.abs(self.params).max()))
+            moved < math.inf  # only a method that can stall standing still measures its move (max costs a step)
+            and moved <= 1e-14 * (1.0 + float(np.abs(self.params).max()))
             and last_loss is not None
             and abs(loss - last_loss) <= 1e-15 * (1.0 + abs(loss))
         ):
