@@ -62,9 +62,9 @@ def _shape_of(value: Any) -> tuple[int, ...] | None:
     kind = type(value)
     if kind is float or kind is np.float64 or value is None:
         return ()
-    if kind is tuple and all(type(v) is float for v in value):
+    if (kind is list or kind is tuple) and value and all(type(v) is float for v in value):
         return (len(value),)
-    if kind is np.ndarray and value.dtype == np.float64:
+    if kind is np.ndarray and value.dtype == np.float64 and value.size:
         return value.shape
     return None
 
@@ -72,11 +72,12 @@ def _shape_of(value: Any) -> tuple[int, ...] | None:
 class _Column:
     """One extra's float64 column: ``width`` numbers a row, a row for every frame (NaN where it has none)."""
 
-    __slots__ = ("data", "nan_row", "shape", "width")
+    __slots__ = ("data", "nan_row", "shape", "takes_pairs", "width")
 
     def __init__(self, shape: tuple[int, ...], rows: int) -> None:
         self.shape = shape
         self.width = math.prod(shape)
+        self.takes_pairs = len(shape) == 1 and shape[0] <= 2  # a vector a float rule makes, of 1 or 2 numbers
         self.nan_row = array("d", [_NAN] * self.width)
         self.data = self.nan_row * rows
 
@@ -87,7 +88,7 @@ class _Column:
             if self.width != 1 or self.shape:
                 return False
             self.data.append(value)
-        elif kind is tuple:
+        elif kind is list or kind is tuple:
             if self.shape != (len(value),) or not all(type(v) is float for v in value):
                 return False
             self.data.extend(value)
@@ -138,7 +139,7 @@ class History:
         counts: tuple[int, int, int],
         extras: Extras,
     ) -> None:
-        """Record one frame: ``params`` and ``grad`` as ``dim`` floats; extras raw (floats, tuples, arrays)."""
+        """Record one frame: ``params`` and ``grad`` as ``dim`` floats; extras raw (floats, lists of floats, arrays)."""
         i = self._n
         self._core.extend(
             (loss, _NAN if grad_norm is None else grad_norm, _NAN if lr is None else lr, *counts, *params, *grad)
@@ -151,6 +152,16 @@ class History:
         written, absent = self._plans[layout]
         for key, column in written:
             value = extras[key]
+            if (
+                type(value) is list
+                and column is not None
+                and column.takes_pairs
+                and len(value) == column.width
+                and type(value[0]) is float
+                and type(value[-1]) is float
+            ):  # a float rule's vector of 1 or 2 numbers: the common case, checked in full
+                column.data.extend(value)
+                continue
             if column is None or not column.put(value):
                 self._put_slowly(key, i, value)
         for column in absent:

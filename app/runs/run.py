@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from app.optimizers.base import GradientOptimizer
 from app.optimizers.oracle import CountingOracle
 from app.runs.config import HyperparameterChange, RunConfig
 from app.runs.diagnosis import describe_flat_point, explain_divergence
@@ -68,6 +69,11 @@ class Run:
             objective.hessian,
         )
         self.params = config.start_array()
+        self.step = 0  # frames so far, less the start
+        optimizer = config.optimizer
+        self._scheduled = optimizer.uses_lr_schedule and config.schedule.kind != "constant"
+        self._measures_move = optimizer.family in STALL_FAMILIES
+        self._uses_slope = optimizer.family not in DERIVATIVE_FREE
         self.status = RUNNING
         self.sentence: Sentence | None = None  # how the run ended, as a key and its numbers (None while running)
         self.message = ""  # the same in English, from the catalogue: the REST API's message
@@ -83,6 +89,7 @@ class Run:
         finite = math.isfinite(loss) and all(map(math.isfinite, grad_list))
         self._last_loss = finite_or_none(loss)
         self._last_grad_norm = math.hypot(*grad_list) if finite else None
+        self._point, self._slope = self.params.tolist(), grad_list  # the last frame's, as floats
         self.history.append(self.params.tolist(), loss, grad_list, self._last_grad_norm, None, self._counts(), {})
         if not finite:
             why = self._undefined(self.params)
@@ -100,21 +107,10 @@ class Run:
         oracle = self.oracle
         return oracle.nfev, oracle.ngev, oracle.nhev
 
-    @property
-    def step(self) -> int:
-        return len(self.history) - 1
-
     def _finish(self, status: str, said: Sentence) -> None:
         self.status = status
         self.sentence = said
         self.message = render(said)
-
-    def _scheduled_lr(self, hp: dict[str, float] | Any, step: int) -> float | None:
-        if "lr" not in hp:
-            return None
-        if self.config.optimizer.uses_lr_schedule:
-            return self.config.schedule.lr_at(hp["lr"], step)
-        return hp["lr"]
 
     def advance(self, n: int) -> Frames:
         """Take up to ``n`` steps (fewer if the run ends); return the new frames (built only if read)."""
@@ -126,15 +122,61 @@ class Run:
     def _advance_unguarded(self, n: int) -> None:
         """``advance`` without entering NumPy's error state: the caller has (it costs more than a step)."""
         optimizer = self.config.optimizer
+        floats = isinstance(optimizer, GradientOptimizer) and optimizer.takes_floats(self.params)
         for _ in range(n):
             if self.status != RUNNING:
                 break
-            self._one_step(optimizer)
+            if not (floats and self._float_step(optimizer)):
+                self._one_step(optimizer)
+
+    def _float_step(self, optimizer: GradientOptimizer) -> bool:
+        """The common step of a first-order method in 1D or 2D, on Python floats; False if it is not common.
+
+        It asks nothing of the oracle (the slope at the current point is the last frame's) and commits
+        nothing until it knows the step is an ordinary one: finite, no runaway, no possible ending but what
+        ``_check_end`` decides. Otherwise it returns False and ``_one_step`` takes the same step the general
+        way (objectives and rules are pure, so it finds the same numbers) and says what happened.
+        """
+        k, config = self.step, self.config
+        hp = config.hyperparameters_at(k) if config.changes else config.hyperparameters
+        lr = config.schedule.lr_at(hp["lr"], k) if self._scheduled and "lr" in hp else hp.get("lr")
+        point = self._point
+        try:
+            delta, state, extras = optimizer.update_floats(self._slope, self.state, point, hp, lr)
+        except (ArithmeticError, ValueError):
+            return False
+        new_point = [p + d for p, d in zip(point, delta, strict=True)]
+        new_params = np.array(new_point)
+        objective = config.objective
+        loss = float(objective.value(new_params))  # as the oracle computes them, without its cache
+        slope = np.asarray(objective.grad(new_params), dtype=float).tolist()
+        if not math.isfinite(loss + sum(slope) + sum(new_point)) or abs(loss) > RUNAWAY_LOSS:
+            return False
+        if max(map(abs, new_point)) > RUNAWAY_PARAMS:
+            return False
+        rises = self._rises + 1 if loss > self._last_loss else 0
+        if rises >= RUNAWAY_RISES:
+            return False
+        self.oracle.ngev += 1  # the method's one slope, at the point it stood on
+        self._rises = rises
+        if loss < self.best_loss:
+            self.best_loss, self.best_params = loss, new_params
+        taken = extras.get("lr")  # a method whose step size is its own reports the one taken
+        if taken is not None:
+            lr = taken
+        extras = {"update": delta, **extras} if extras else {"update": delta}
+        previous_loss, grad_norm = self._last_loss, math.hypot(*slope)
+        self._last_loss, self._last_grad_norm, self._point, self._slope = loss, grad_norm, new_point, slope
+        self.history.append(new_point, loss, slope, grad_norm, lr, self._counts(), extras)
+        self.step = k + 1
+        self.params, self.state = new_params, state
+        self._check_end(None, loss, math.inf, previous_loss)
+        return True
 
     def _one_step(self, optimizer: Any) -> None:
-        k = self.step
-        hp = self.config.hyperparameters_at(k)
-        lr = self._scheduled_lr(hp, k)
+        k, config = self.step, self.config
+        hp = config.hyperparameters_at(k) if config.changes else config.hyperparameters
+        lr = config.schedule.lr_at(hp["lr"], k) if self._scheduled and "lr" in hp else hp.get("lr")
         previous_loss = self._last_loss
         try:
             outcome = optimizer.step(self.oracle, self.params, self.state, hp, lr)
@@ -180,16 +222,18 @@ class Run:
         taken = extras.get("lr")  # a method whose step size is its own (sign descent's decays) reports the one taken
         if isinstance(taken, int | float | np.floating) and not isinstance(taken, bool):
             lr = float(taken)
-        self._last_loss, self._last_grad_norm = finite_or_none(loss), math.hypot(*grad_list)
+        self._last_loss, self._last_grad_norm = loss, math.hypot(*grad_list)  # the loss is finite here
+        self._point, self._slope = params_list, grad_list
         self.history.append(params_list, loss, grad_list, self._last_grad_norm, lr, self._counts(), extras)
-        moved = float(np.abs(new_params - self.params).max()) if optimizer.family in STALL_FAMILIES else math.inf
+        self.step = k + 1
+        moved = float(np.abs(new_params - self.params).max()) if self._measures_move else math.inf
         self.params = new_params
         self.state = outcome.state
         self._check_end(outcome.converged, loss, moved, previous_loss)
 
     def _check_end(self, own_verdict: Sentence | None, loss: float, moved: float, last_loss: float) -> None:
         grad_norm = self._last_grad_norm
-        uses_slope = self.config.optimizer.family not in DERIVATIVE_FREE
+        uses_slope = self._uses_slope
         if uses_slope and grad_norm <= self.config.gtol:
             ground = describe_flat_point(self.config.objective, self.params)
             self._finish(
