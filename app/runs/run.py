@@ -122,56 +122,66 @@ class Run:
     def _advance_unguarded(self, n: int) -> None:
         """``advance`` without entering NumPy's error state: the caller has (it costs more than a step)."""
         optimizer = self.config.optimizer
-        floats = isinstance(optimizer, GradientOptimizer) and optimizer.takes_floats(self.params)
+        if isinstance(optimizer, GradientOptimizer) and optimizer.takes_floats(self.params):
+            self._advance_floats(optimizer, n)
+            return
         for _ in range(n):
             if self.status != RUNNING:
                 break
-            if not (floats and self._float_step(optimizer)):
-                self._one_step(optimizer)
+            self._one_step(optimizer)
 
-    def _float_step(self, optimizer: GradientOptimizer) -> bool:
-        """The common step of a first-order method in 1D or 2D, on Python floats; False if it is not common.
+    def _advance_floats(self, optimizer: GradientOptimizer, n: int) -> None:
+        """Steps of a first-order method in 1D or 2D, on Python floats: the hot path of most runs.
 
-        It asks nothing of the oracle (the slope at the current point is the last frame's) and commits
-        nothing until it knows the step is an ordinary one: finite, no runaway, no possible ending but what
-        ``_check_end`` decides. Otherwise it returns False and ``_one_step`` takes the same step the general
-        way (objectives and rules are pure, so it finds the same numbers) and says what happened.
+        A step asks nothing of the oracle (the slope at the current point is the last frame's) and commits
+        nothing until it knows the step is an ordinary one: finite, no runaway, no ending but what
+        ``_check_end`` decides. Otherwise ``_one_step`` takes the same step the general way (objectives and
+        rules are pure, so it finds the same numbers) and says what happened.
         """
-        k, config = self.step, self.config
-        hp = config.hyperparameters_at(k) if config.changes else config.hyperparameters
-        lr = config.schedule.lr_at(hp["lr"], k) if self._scheduled and "lr" in hp else hp.get("lr")
-        point = self._point
-        try:
-            delta, state, extras = optimizer.update_floats(self._slope, self.state, point, hp, lr)
-        except (ArithmeticError, ValueError):
-            return False
-        new_point = [p + d for p, d in zip(point, delta, strict=True)]
-        new_params = np.array(new_point)
-        objective = config.objective
-        loss = float(objective.value(new_params))  # as the oracle computes them, without its cache
-        slope = np.asarray(objective.grad(new_params), dtype=float).tolist()
-        if not math.isfinite(loss + sum(slope) + sum(new_point)) or abs(loss) > RUNAWAY_LOSS:
-            return False
-        if max(map(abs, new_point)) > RUNAWAY_PARAMS:
-            return False
-        rises = self._rises + 1 if loss > self._last_loss else 0
-        if rises >= RUNAWAY_RISES:
-            return False
-        self.oracle.ngev += 1  # the method's one slope, at the point it stood on
-        self._rises = rises
-        if loss < self.best_loss:
-            self.best_loss, self.best_params = loss, new_params
-        taken = extras.get("lr")  # a method whose step size is its own reports the one taken
-        if taken is not None:
-            lr = taken
-        extras = {"update": delta, **extras} if extras else {"update": delta}
-        previous_loss, grad_norm = self._last_loss, math.hypot(*slope)
-        self._last_loss, self._last_grad_norm, self._point, self._slope = loss, grad_norm, new_point, slope
-        self.history.append(new_point, loss, slope, grad_norm, lr, self._counts(), extras)
-        self.step = k + 1
-        self.params, self.state = new_params, state
-        self._check_end(None, loss, math.inf, previous_loss)
-        return True
+        config, oracle, append = self.config, self.oracle, self.history.append
+        value, gradient, rule = config.objective.value, config.objective.grad, optimizer.update_floats
+        hp = config.hyperparameters
+        for _ in range(n):
+            if self.status != RUNNING:
+                break
+            k = self.step
+            if config.changes:
+                hp = config.hyperparameters_at(k)
+            lr = config.schedule.lr_at(hp["lr"], k) if self._scheduled and "lr" in hp else hp.get("lr")
+            point = self._point
+            try:
+                delta, state, extras = rule(self._slope, self.state, point, hp, lr)
+            except (ArithmeticError, ValueError):
+                self._one_step(optimizer)
+                continue
+            new_point = [p + d for p, d in zip(point, delta, strict=True)]
+            new_params = np.array(new_point)
+            loss = float(value(new_params))  # as the oracle computes them, without its cache
+            slope = np.asarray(gradient(new_params), dtype=float).tolist()
+            previous_loss = self._last_loss
+            rises = self._rises + 1 if loss > previous_loss else 0
+            if (
+                not math.isfinite(loss + sum(slope) + sum(new_point))
+                or abs(loss) > RUNAWAY_LOSS
+                or max(map(abs, new_point)) > RUNAWAY_PARAMS
+                or rises >= RUNAWAY_RISES
+            ):
+                self._one_step(optimizer)  # the general step finds why, and ends the run if it must
+                continue
+            oracle.ngev += 1  # the method's one slope, at the point it stood on
+            self._rises = rises
+            if loss < self.best_loss:
+                self.best_loss, self.best_params = loss, new_params
+            taken = extras.get("lr")  # a method whose step size is its own reports the one taken
+            if taken is not None:
+                lr = taken
+            extras = {"update": delta, **extras} if extras else {"update": delta}
+            grad_norm = math.hypot(*slope)
+            self._last_loss, self._last_grad_norm, self._point, self._slope = loss, grad_norm, new_point, slope
+            append(new_point, loss, slope, grad_norm, lr, (oracle.nfev, oracle.ngev, oracle.nhev), extras)
+            self.step = k + 1
+            self.params, self.state = new_params, state
+            self._check_end(None, loss, math.inf, previous_loss)
 
     def _one_step(self, optimizer: Any) -> None:
         k, config = self.step, self.config
