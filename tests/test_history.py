@@ -86,3 +86,11 @@ def test_a_stored_frame_costs_a_fifth_of_a_frame_dict_or_less() -> None:
     tracemalloc.stop()
     assert len(dicts) == 2003
     assert held * 5 <= with_dicts, (held, with_dicts)
+
+
+def test_frames_without_extras_read_as_empty_extras_in_every_shape() -> None:
+    run = Run(build_config("quadratic", "gd", {"lr": 0.1}, start=[8], max_steps=10))
+    assert run.frames[:] == [run.frames[0]] and run.history.column("extras") == [{}]
+    run.advance(2)
+    assert [f["extras"] == {} for f in run.frames] == [True, False, False]
+    assert run.history.rows(("step", "extras"), 0, 1) == [{"step": 0, "extras": {}}]

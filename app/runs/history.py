@@ -284,6 +284,8 @@ class History:
         kinds = self._layout[start:stop].tolist()
         if kinds and min(kinds) == max(kinds):  # the usual run: the same extras on every frame
             keys = layouts[kinds[0]]
+            if not keys:
+                return [{} for _ in kinds]
             return [dict(zip(keys, row, strict=True)) for row in zip(*(values[key] for key in keys), strict=True)]
         return [{key: values[key][offset] for key in layouts[layout]} for offset, layout in enumerate(kinds)]
 
