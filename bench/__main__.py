@@ -7,8 +7,11 @@ import sys
 from bench import abuse, endpoints, engine, fleet, live, page, soak, training
 
 SECTIONS = {
-    "Engine cost per step (Rosenbrock, 2,000 steps)": engine.main,
+    "Engine cost per step, first-order methods (Rosenbrock, 2,000 steps; CPU medians of 5)": engine.first_order,
+    "Engine cost per step, other methods (Rosenbrock)": engine.main,
+    "Memory per stored frame (tracemalloc)": engine.memory,
     "HTTP endpoints (in-process client)": endpoints.main,
+    "POST /optimize against a bare NumPy loop (CPU medians of 5)": endpoints.optimize_against_the_loop,
     "gzip levels for a long answer": endpoints.gzip_levels,
     "Websocket playback at 30 fps (server and clients in separate processes)": live.main,
     "Two workers with Redis against one process (REST runs and the live load, same run)": fleet.main,

@@ -1,23 +1,27 @@
-"""Engine cost per step against minimal hand-written loops of the same update rules.
+"""Engine cost per step against minimal hand-written loops of the same update rules, and memory per frame.
 
 Both sides record the trajectory (point and loss at every step), as any
 program that draws a path must. The hand-written loops call the same
 objective functions, so the ratio measures what the engine adds: the
-oracle, frames, divergence and convergence checks.
+oracle, the history's columns, divergence and convergence checks. Times are
+CPU medians of five rounds taken in turn (bench.timing.paired_medians).
 """
 
 from __future__ import annotations
 
 import math
+import tracemalloc
+from dataclasses import replace
 
 import numpy as np
 
 from app.objectives import get_objective
 from app.runs.factory import build_config
-from app.runs.run import Run
-from bench.timing import best_time, table
+from app.runs.run import Run, replay
+from bench.timing import best_time, paired_medians, table
 
 STEPS = 2000
+MEMORY_STEPS = 10_000
 START = (-1.5, 2.0)
 FUNCTION = "rosenbrock"
 HP = {
@@ -27,6 +31,8 @@ HP = {
     "adagrad": {"lr": 0.05, "eps": 1e-10},
     "rmsprop": {"lr": 1e-3, "alpha": 0.99, "eps": 1e-8},
     "adam": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "adamw": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2},
+    "rprop": {"lr": 1e-3, "eta_minus": 0.5, "eta_plus": 1.2, "step_min": 1e-6, "step_max": 0.05},
     "sign_gd": {"lr": 0.01, "decay": 0.9999},
 }
 
@@ -38,6 +44,7 @@ def numpy_loop(optimizer: str, hp: dict[str, float], steps: int) -> list:
     m = np.zeros(2)
     v = np.zeros(2)
     lr = hp["lr"]
+    prev, size = np.zeros(2), np.full(2, lr)
     for t in range(1, steps + 1):
         g = objective.grad(x)
         if optimizer == "gd":
@@ -51,12 +58,19 @@ def numpy_loop(optimizer: str, hp: dict[str, float], steps: int) -> list:
         elif optimizer == "rmsprop":
             v = hp["alpha"] * v + (1 - hp["alpha"]) * g * g
             x = x - lr * g / (np.sqrt(v) + hp["eps"])
-        elif optimizer == "adam":
+        elif optimizer in ("adam", "adamw"):
+            if optimizer == "adamw":
+                x = x - lr * hp["weight_decay"] * x
             m = hp["beta1"] * m + (1 - hp["beta1"]) * g
             v = hp["beta2"] * v + (1 - hp["beta2"]) * g * g
             mhat = m / (1 - hp["beta1"] ** t)
             vhat = v / (1 - hp["beta2"] ** t)
             x = x - lr * mhat / (np.sqrt(vhat) + hp["eps"])
+        elif optimizer == "rprop":
+            agree = np.sign(g * prev)
+            size = np.clip(size * np.where(agree > 0, hp["eta_plus"], np.where(agree < 0, hp["eta_minus"], 1.0)), 0, 1)
+            prev = np.where(agree < 0, 0.0, g)
+            x = x - np.sign(prev) * size
         elif optimizer == "sign_gd":
             x = x - lr * hp["decay"] ** (t - 1) * np.sign(g)
         trail.append((x, float(objective.value(x))))
@@ -146,14 +160,20 @@ def scipy_baseline(method: str) -> tuple[float, int] | None:
     return seconds / max(result.nit, 1), result.nit
 
 
-def main() -> str:
+def first_order() -> str:
+    """Every first-order method: the engine per step against a bare NumPy loop of its rule, in the same run."""
     rows = []
     for optimizer, hp in HP.items():
-        runs_ok = engine(optimizer, hp, 50).status in ("running", "max_steps", "converged")
-        assert runs_ok
-        t_engine = best_time(lambda o=optimizer, h=hp: engine(o, h, STEPS)) / STEPS
-        t_numpy = best_time(lambda o=optimizer, h=hp: numpy_loop(o, h, STEPS)) / STEPS
-        t_float = best_time(lambda o=optimizer, h=hp: float_loop(o, h, STEPS)) / STEPS
+        steps = engine(optimizer, hp, STEPS).step  # the loop takes as many steps as the engine did
+        assert steps == STEPS, (optimizer, steps)
+        times = paired_medians(
+            {
+                "engine": lambda o=optimizer, h=hp: engine(o, h, STEPS),
+                "numpy": lambda o=optimizer, h=hp: numpy_loop(o, h, STEPS),
+                "float": lambda o=optimizer, h=hp: float_loop(o, h, STEPS),
+            }
+        )
+        t_engine, t_numpy, t_float = (times[k] / STEPS for k in ("engine", "numpy", "float"))
         rows.append(
             [
                 optimizer,
@@ -163,6 +183,11 @@ def main() -> str:
                 f"{t_engine / t_numpy:.2f}x",
             ]
         )
+    return table(["optimizer", "engine µs/step", "NumPy loop µs/step", "float loop µs/step", "engine / NumPy"], rows)
+
+
+def main() -> str:
+    rows = []
     t_engine = best_time(lambda: engine("gd", HP["gd"], STEPS)) / STEPS
     t_frames = best_time(lambda: numpy_frames_loop(HP["gd"], STEPS)) / STEPS
     rows.append(
@@ -184,4 +209,38 @@ def main() -> str:
         rows.append(
             [optimizer, f"{t_engine * 1e6:.1f}", f"SciPy {per_iter * 1e6:.1f}", "", f"{t_engine / per_iter:.2f}x"]
         )
-    return table(["optimizer", "engine µs/step", "NumPy loop µs/step", "float loop µs/step", "engine / NumPy"], rows)
+    return table(["optimizer", "engine µs/step", "baseline µs/step", "", "engine / baseline"], rows)
+
+
+def _traced(fn) -> tuple[int, object]:
+    """Bytes still held after ``fn()`` (and its answer), as tracemalloc counts them."""
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = fn()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return held, kept
+
+
+def memory() -> str:
+    """Bytes a stored frame holds: the run's columns now, against the frame dicts a run kept before."""
+    from app.runs import cost
+
+    rows = []
+    for function, optimizer, hp in (("rosenbrock", "adam", HP["adam"]), ("rosenbrock", "rprop", HP["rprop"])):
+        config = build_config(function, optimizer, hp, start=list(START), max_steps=MEMORY_STEPS)
+        replay(replace(config, max_steps=5), 5)  # the first ending loads the message catalogues: not a frame's
+        run = Run(config)
+        held, _ = _traced(lambda r=run: r.advance(MEMORY_STEPS))
+        frames = len(run.frames)
+        as_dicts, _ = _traced(lambda r=run: list(r.frames))  # the same frames as the dicts a run used to keep
+        rows.append(
+            [
+                f"{optimizer}, {function}, {frames - 1:,} steps",
+                f"{as_dicts / frames:,.0f}",
+                f"{held / frames:,.0f}",
+                f"{cost.frame_bytes(run):,}",
+                f"{as_dicts / held:.1f}x smaller",
+            ]
+        )
+    return table(["run", "frame dicts B/frame (before)", "columns B/frame (now)", "counted (cost.py)", "ratio"], rows)

@@ -3,6 +3,8 @@
 A notebook that plots a loss curve wants ``loss`` for 10,000 steps, not 4.5 MB of
 frames with every extra; a DataFrame wants one array per field. Frames stay the
 engine's; this module only chooses what of them to send and how to lay it out.
+A function run's frames are columns underneath (app/runs/history.py): those are
+read a column at a time, never built as frame dicts and split again.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, HTTPException, Query
 
-FRAME_FIELDS = ("step", "params", "loss", "grad", "grad_norm", "lr", "evaluations", "extras")
+from app.runs.history import FIELDS, Frames
+
+FRAME_FIELDS = FIELDS
 Layout = Literal["rows", "columns"]
 
 
@@ -37,8 +41,15 @@ def parse_fields(text: str | None) -> tuple[str, ...]:
     return tuple(name for name in FRAME_FIELDS if name in chosen)
 
 
-def shape_frames(frames: Sequence[dict[str, Any]], fields: tuple[str, ...], layout: Layout) -> Any:
-    """The frames as rows (a list of objects) or columns (one list per field), with only ``fields``."""
+def shape_frames(frames: Sequence[dict[str, Any]], fields: tuple[str, ...], layout: Layout, since: int = 0) -> Any:
+    """Frames ``since`` on as rows (a list of objects) or columns (one list per field), with only ``fields``."""
+    if isinstance(frames, Frames):  # columns underneath: read them, never build frames to split them again
+        first, end = frames.bounds()
+        history, first = frames.history, min(first + since, end)
+        if layout == "columns":
+            return {name: history.column(name, first, end) for name in fields}
+        return history.rows(fields, first, end)
+    frames = frames[since:] if since else frames
     if layout == "columns":
         return {name: [frame[name] for frame in frames] for name in fields}
     if fields == FRAME_FIELDS:

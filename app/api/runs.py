@@ -118,7 +118,7 @@ def rebuild(recipe: Recipe) -> Run:
 
 
 def _public(run_id: str, run: Run, since: int = 0, shape: tuple = (FRAME_FIELDS, "rows")) -> dict[str, Any]:
-    frames = shape_frames(run.frames[since:], *shape)
+    frames = shape_frames(run.frames, *shape, since=since)
     return {"id": run_id, "config": run.config.describe(), **run.summary(), "frames": frames}
 
 

@@ -109,7 +109,14 @@ class Optimizer(Protocol):
 
 
 UpdateFn = Callable[[np.ndarray, Any, np.ndarray, Hp, float], tuple[np.ndarray, Any, Extras]]
+FloatUpdateFn = Callable[[list[float], Any, list[float], Hp, float], tuple[list[float], Any, Extras]]
 InitFn = Callable[[np.ndarray, Hp], Any]
+FLOAT_DIMENSIONS = 2  # up to this many parameters, Python floats beat NumPy's per-call cost
+
+
+def _as_floats(state: Any) -> Any:
+    """A NamedTuple state with each array replaced by a list of its floats (the float rules' state)."""
+    return type(state)(*(v.tolist() if isinstance(v, np.ndarray) else v for v in state))
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,10 @@ class GradientOptimizer:
 
     ``step`` asks the oracle for one gradient, applies ``update`` and reports
     the gradient-based extras (the update vector is always included).
+    ``update_floats`` is the same rule on lists of Python floats, operation for
+    operation (app/optimizers/first_order_floats.py): problems of at most
+    ``FLOAT_DIMENSIONS`` parameters take it, for a tenth of NumPy's per-call cost,
+    with the same bits; its state holds lists where ``update``'s holds arrays.
     """
 
     id: str
@@ -128,9 +139,14 @@ class GradientOptimizer:
     description: str = ""
     family: str = "first_order"
     uses_lr_schedule: bool = True
+    update_floats: FloatUpdateFn | None = None
+
+    def takes_floats(self, params: np.ndarray) -> bool:
+        return self.update_floats is not None and params.shape[0] <= FLOAT_DIMENSIONS
 
     def init(self, params: np.ndarray, oracle: Oracle, hp: Hp) -> Any:
-        return self.init_state(params, hp)
+        state = self.init_state(params, hp)
+        return _as_floats(state) if self.takes_floats(params) else state
 
     def step(
         self,
@@ -141,9 +157,15 @@ class GradientOptimizer:
         lr: float,
     ) -> Step:
         grad = oracle.grad(params)
-        delta, new_state, extras = self.update(grad, state, params, hp, lr)
+        if self.update_floats is not None and params.shape[0] <= FLOAT_DIMENSIONS:
+            point = params.tolist()
+            delta, new_state, extras = self.update_floats(grad.tolist(), state, point, hp, lr)
+            moved = np.array([p + d for p, d in zip(point, delta, strict=True)])
+        else:
+            delta, new_state, extras = self.update(grad, state, params, hp, lr)
+            moved = params + delta
         extras = {"update": delta, **extras} if extras else {"update": delta}
-        return Step(params=params + delta, state=new_state, extras=extras)
+        return Step(params=moved, state=new_state, extras=extras)
 
 
 def defaults(optimizer: Optimizer) -> dict[str, Value]:

@@ -5,6 +5,8 @@ new_state, extras)``: the new point is ``params + delta``. The docstring-like
 ``description`` of each states the rule as torch's documentation writes it, so
 a lecturer can say "this is exactly what PyTorch does". ``lr`` arrives already
 scheduled. States are NamedTuples of fresh arrays; nothing is mutated in place.
+Each rule has a twin on Python floats (first_order_floats.py) that 1D and 2D
+problems take: same operations, same order, same bits, a tenth of the cost.
 
 Extras are in parameter units so a page can draw them as arrows at the
 walker: ``velocity`` is the displacement the accumulated momentum alone would
@@ -17,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from app.optimizers import first_order_floats as floats
 from app.optimizers.base import GradientOptimizer, Hp, Hyperparameter, switch
 
 
@@ -102,6 +105,7 @@ gd = GradientOptimizer(
     hyperparameters=(lr_param(1e-3), WEIGHT_DECAY),
     init_state=lambda params, hp: Step(0),
     update=_gd,
+    update_floats=floats.gd,
     description="Step against the slope: θ ← θ − lr·g (torch.optim.SGD without momentum; Cauchy 1847). "
     "With weight_decay λ the slope is g + λ·θ.",
 )
@@ -136,6 +140,7 @@ momentum = GradientOptimizer(
     hyperparameters=(lr_param(1e-3), MOMENTUM, DAMPENING, WEIGHT_DECAY),
     init_state=lambda params, hp: MomentumState(0, _zeros(params)),
     update=_momentum,
+    update_floats=floats.momentum,
     description="A heavy ball that keeps part of its speed: b ← μ·b + (1 − dampening)·g, θ ← θ − lr·b "
     "(torch.optim.SGD with momentum; Polyak 1964). PyTorch's momentum default is 0; here it is 0.9, the value "
     "everyone uses.",
@@ -147,6 +152,7 @@ nesterov = GradientOptimizer(
     hyperparameters=(lr_param(1e-3), MOMENTUM, WEIGHT_DECAY),
     init_state=lambda params, hp: MomentumState(0, _zeros(params)),
     update=_nesterov,
+    update_floats=floats.nesterov,
     description="Momentum that looks ahead: b ← μ·b + g, θ ← θ − lr·(g + μ·b) (torch.optim.SGD with "
     "nesterov=True; Nesterov 1983, Sutskever et al. 2013).",
 )
@@ -178,6 +184,7 @@ adagrad = GradientOptimizer(
     ),
     init_state=lambda params, hp: SumState(0, np.full_like(params, hp["initial_accumulator_value"], dtype=float)),
     update=_adagrad,
+    update_floats=floats.adagrad,
     description="Each coordinate's step shrinks with the sum of its past squared slopes: s ← s + g², "
     "θ ← θ − lr·g / (√s + ε) (torch.optim.Adagrad; Duchi et al. 2011).",
 )
@@ -217,6 +224,7 @@ rmsprop = GradientOptimizer(
     ),
     init_state=lambda params, hp: RmspropState(0, _zeros(params), _zeros(params), _zeros(params)),
     update=_rmsprop,
+    update_floats=floats.rmsprop,
     description="Divide each step by a running average of recent squared slopes: v ← α·v + (1−α)·g², "
     "θ ← θ − lr·g / (√v + ε) (torch.optim.RMSprop; Hinton's lecture 6e, 2012). Centered, v is replaced by "
     "v − ḡ², the variance, where ḡ is a running average of g.",
@@ -261,6 +269,7 @@ adam = GradientOptimizer(
     hyperparameters=(lr_param(1e-3), BETA1, BETA2, EPS, WEIGHT_DECAY, AMSGRAD),
     init_state=_adam_init,
     update=_adam,
+    update_floats=floats.adam,
     description="Momentum plus RMSProp with bias correction: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², "
     "θ ← θ − lr·m̂ / (√v̂ + ε) with m̂ = m/(1−β1^t), v̂ = v/(1−β2^t) (torch.optim.Adam; Kingma & Ba 2015). "
     "AMSGrad divides by the largest v̂ so far (Reddi et al. 2018).",
@@ -279,6 +288,7 @@ adamw = GradientOptimizer(
     ),
     init_state=_adam_init,
     update=_adamw,
+    update_floats=floats.adamw,
     description="Adam with decoupled weight decay: θ ← θ − lr·λ·θ, then the Adam step (torch.optim.AdamW; "
     "Loshchilov & Hutter 2019). The decay moves the minimum towards the origin.",
 )
@@ -309,6 +319,7 @@ rprop = GradientOptimizer(
     ),
     init_state=lambda params, hp: RpropState(0, _zeros(params), np.full_like(params, hp["lr"], dtype=float)),
     update=_rprop,
+    update_floats=floats.rprop,
     description="Only the sign of each slope counts: each coordinate keeps its own step size, grown by η+ "
     "while the sign holds and cut by η− when it flips; θ ← θ − step·sign(g) (torch.optim.Rprop; Riedmiller & "
     "Braun 1993). lr only sets the first step size, so schedules have no effect after step 1.",
@@ -329,6 +340,7 @@ sign_gd = GradientOptimizer(
     ),
     init_state=lambda params, hp: Step(0),
     update=_sign_gd,
+    update_floats=floats.sign_gd,
     description="The simplest idea of all: fixed-size steps along the sign of the slope, the size shrinking as "
     "training goes on: θ ← θ − lr·decay^(t−1)·sign(g). How steep the slope is does not matter, only which way it goes.",
 )

@@ -15,12 +15,15 @@ from typing import Any
 
 from app.nn import cost as network_cost
 
-STEP_OVERHEAD = 20_000  # the engine's bookkeeping for a step: frame, checks, lists
+STEP_OVERHEAD = 20_000  # the engine's bookkeeping for a step: checks, a row of the history
 EVALUATION_OVERHEAD = 10_000  # one value or gradient call, whatever the formula
 PART_COST = 500  # one part (node) of a formula evaluated at one point
 CATALOGUE_PARTS = 30  # a catalogue function counts as a formula of this many parts (value, gradient)
-FRAME_BYTES = 1_200  # a frame's dict and numbers, measured with tracemalloc (2D: 1.1 to 1.7 KB)
-DIMENSION_FRAME_BYTES = 250  # params, grad and update carry one number per dimension
+# Before a run's first step shows which extras its optimizer keeps: a row of params, grad and loss, lr,
+# slope, counts (app/runs/history.py), and a typical optimizer's four vectors of extras.
+FRAME_BYTES = 5 * 8 + 3 * 8 + 4
+DIMENSION_FRAME_BYTES = 6 * 8
+RUN_BYTES = 4_000  # a run's own objects besides its history: config, state, oracle, the history's arrays
 # Evaluations per step before a run has shown its own: value, gradient, Hessian calls.
 FAMILY_EVALUATIONS = {
     "first_order": (0, 1, 0),
@@ -81,15 +84,19 @@ def step_cost(run: Any) -> int:
 
 
 def frame_bytes(run: Any) -> int:
-    """Memory one more recorded step of this run holds."""
+    """Memory one more recorded step of this run holds: for a function run, a row of its history's columns."""
     if is_network(run):
         return network_cost.run_frame_bytes(run)
+    if run.step >= 1:
+        return run.history.frame_bytes
     return FRAME_BYTES + DIMENSION_FRAME_BYTES * run.config.objective.dim
 
 
 def run_bytes(run: Any) -> int:
     """Memory a run holds now: its frames (and, for a network, the weights of each)."""
-    return len(run.frames) * frame_bytes(run)
+    if is_network(run):
+        return len(run.frames) * frame_bytes(run)
+    return RUN_BYTES + run.history.nbytes
 
 
 def steps_within(run: Any, work: float) -> int:

@@ -1,10 +1,9 @@
 """A frame is what one step of a run looks like from the outside.
 
-Frames are built once, as plain Python data, so the REST API, the websocket
-and the tests all read the same thing. Non-finite numbers become None here:
-JSON has no NaN or Infinity, and a page must never receive them. Frames are
-built on the hot path of every step, so this module avoids NumPy calls on
-tiny arrays where a Python list is cheaper.
+A run keeps its frames as columns (app/runs/history.py) and builds each frame
+as plain Python data when it is read, with these helpers, so the REST API, the
+websocket and the tests all read the same thing. Non-finite numbers become None
+here: JSON has no NaN or Infinity, and a page must never receive them.
 """
 
 from __future__ import annotations
@@ -55,28 +54,3 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_plain(v) for v in value]
     return value
-
-
-def make_frame(
-    step: int,
-    params: list[float],
-    loss: float,
-    grad: list[float],
-    lr: float | None,
-    evaluations: dict[str, int],
-    extras: dict[str, Any],
-) -> dict[str, Any]:
-    """One frame: where the walker is, how high, which way is up, and what it cost.
-
-    ``params`` and ``grad`` are plain lists the caller has already checked to be finite.
-    """
-    return {
-        "step": step,
-        "params": params,
-        "loss": finite_or_none(loss),
-        "grad": grad,
-        "grad_norm": math.hypot(*grad),
-        "lr": None if lr is None else finite_or_none(lr),
-        "evaluations": evaluations,
-        "extras": {k: to_plain(v) for k, v in extras.items()} if extras else {},
-    }

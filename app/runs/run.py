@@ -20,11 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from app.optimizers.base import GradientOptimizer
 from app.optimizers.oracle import CountingOracle
 from app.runs import evaluation_budget
 from app.runs.config import HyperparameterChange, RunConfig
 from app.runs.diagnosis import describe_flat_point, explain_divergence
-from app.runs.frames import make_frame, to_plain
+from app.runs.frames import finite_or_none
+from app.runs.history import Frames, History
 from app.runs.wording import render
 from app.sentence import Sentence, listed, sentence, sentences
 
@@ -68,6 +70,11 @@ class Run:
             objective.hessian,
         )
         self.params = config.start_array()
+        self.step = 0  # frames so far, less the start
+        optimizer = config.optimizer
+        self._scheduled = optimizer.uses_lr_schedule and config.schedule.kind != "constant"
+        self._measures_move = optimizer.family in STALL_FAMILIES
+        self._uses_slope = optimizer.family not in DERIVATIVE_FREE
         self.status = RUNNING
         self.sentence: Sentence | None = None  # how the run ended, as a key and its numbers (None while running)
         self.message = ""  # the same in English, from the catalogue: the REST API's message
@@ -78,19 +85,13 @@ class Run:
         self.best_loss = loss
         self.best_params = self.params
         self._rises = 0
-        finite = math.isfinite(loss) and all(map(math.isfinite, grad.tolist()))
-        frame = make_frame(
-            0,
-            self.params.tolist(),
-            loss,
-            to_plain(grad) if finite else [0.0] * len(grad),
-            None,
-            self.oracle.counts(),
-            {},
-        )
-        if not finite:
-            frame["grad"], frame["grad_norm"] = to_plain(grad), None
-        self.frames: list[dict[str, Any]] = [frame]
+        self.history = History(objective.dim)
+        grad_list = grad.tolist()
+        finite = math.isfinite(loss) and all(map(math.isfinite, grad_list))
+        self._last_loss = finite_or_none(loss)
+        self._last_grad_norm = math.hypot(*grad_list) if finite else None
+        self._point, self._slope = self.params.tolist(), grad_list  # the last frame's, as floats
+        self.history.append(self.params.tolist(), loss, grad_list, self._last_grad_norm, None, self._counts(), {})
         if not finite:
             why = self._undefined(self.params)
             self._finish(
@@ -99,41 +100,95 @@ class Run:
             )
 
     @property
-    def step(self) -> int:
-        return len(self.frames) - 1
+    def frames(self) -> Frames:
+        """Every frame so far, built from the history's columns as each is read (a read-only sequence)."""
+        return self.history.frames
+
+    def _counts(self) -> tuple[int, int, int]:
+        oracle = self.oracle
+        return oracle.nfev, oracle.ngev, oracle.nhev
 
     def _finish(self, status: str, said: Sentence) -> None:
         self.status = status
         self.sentence = said
         self.message = render(said)
 
-    def _scheduled_lr(self, hp: dict[str, float] | Any, step: int) -> float | None:
-        if "lr" not in hp:
-            return None
-        if self.config.optimizer.uses_lr_schedule:
-            return self.config.schedule.lr_at(hp["lr"], step)
-        return hp["lr"]
-
-    def advance(self, n: int) -> list[dict[str, Any]]:
-        """Take up to ``n`` steps (fewer if the run ends); return the new frames."""
-        first_new = len(self.frames)
+    def advance(self, n: int) -> Frames:
+        """Take up to ``n`` steps (fewer if the run ends); return the new frames (built only if read)."""
+        first_new = len(self.history)
         with np.errstate(all="ignore"):
             self._advance_unguarded(n)
-        return self.frames[first_new:]
+        return Frames(self.history, first_new, len(self.history))
 
     def _advance_unguarded(self, n: int) -> None:
         """``advance`` without entering NumPy's error state: the caller has (it costs more than a step)."""
         optimizer = self.config.optimizer
+        if isinstance(optimizer, GradientOptimizer) and optimizer.takes_floats(self.params):
+            self._advance_floats(optimizer, n)
+            return
         for _ in range(n):
             if self.status != RUNNING:
                 break
             self._one_step(optimizer)
 
+    def _advance_floats(self, optimizer: GradientOptimizer, n: int) -> None:
+        """Steps of a first-order method in 1D or 2D, on Python floats: the hot path of most runs.
+
+        A step asks nothing of the oracle (the slope at the current point is the last frame's) and commits
+        nothing until it knows the step is an ordinary one: finite, no runaway, no ending but what
+        ``_check_end`` decides. Otherwise ``_one_step`` takes the same step the general way (objectives and
+        rules are pure, so it finds the same numbers) and says what happened.
+        """
+        config, oracle, append = self.config, self.oracle, self.history.append
+        value, gradient, rule = config.objective.value, config.objective.grad, optimizer.update_floats
+        hp = config.hyperparameters
+        for _ in range(n):
+            if self.status != RUNNING:
+                break
+            k = self.step
+            if config.changes:
+                hp = config.hyperparameters_at(k)
+            lr = config.schedule.lr_at(hp["lr"], k) if self._scheduled and "lr" in hp else hp.get("lr")
+            point = self._point
+            try:
+                delta, state, extras = rule(self._slope, self.state, point, hp, lr)
+            except (ArithmeticError, ValueError):
+                self._one_step(optimizer)
+                continue
+            new_point = [p + d for p, d in zip(point, delta, strict=True)]
+            new_params = np.array(new_point)
+            loss = float(value(new_params))  # as the oracle computes them, without its cache
+            slope = np.asarray(gradient(new_params), dtype=float).tolist()
+            previous_loss = self._last_loss
+            rises = self._rises + 1 if loss > previous_loss else 0
+            if (
+                not math.isfinite(loss + sum(slope) + sum(new_point))
+                or abs(loss) > RUNAWAY_LOSS
+                or max(map(abs, new_point)) > RUNAWAY_PARAMS
+                or rises >= RUNAWAY_RISES
+            ):
+                self._one_step(optimizer)  # the general step finds why, and ends the run if it must
+                continue
+            oracle.ngev += 1  # the method's one slope, at the point it stood on
+            self._rises = rises
+            if loss < self.best_loss:
+                self.best_loss, self.best_params = loss, new_params
+            taken = extras.get("lr")  # a method whose step size is its own reports the one taken
+            if taken is not None:
+                lr = taken
+            extras = {"update": delta, **extras} if extras else {"update": delta}
+            grad_norm = math.hypot(*slope)
+            self._last_loss, self._last_grad_norm, self._point, self._slope = loss, grad_norm, new_point, slope
+            append(new_point, loss, slope, grad_norm, lr, (oracle.nfev, oracle.ngev, oracle.nhev), extras)
+            self.step = k + 1
+            self.params, self.state = new_params, state
+            self._check_end(None, loss, math.inf, previous_loss)
+
     def _one_step(self, optimizer: Any) -> None:
-        k = self.step
-        hp = self.config.hyperparameters_at(k)
-        lr = self._scheduled_lr(hp, k)
-        previous_loss = self.frames[-1]["loss"]
+        k, config = self.step, self.config
+        hp = config.hyperparameters_at(k) if config.changes else config.hyperparameters
+        lr = config.schedule.lr_at(hp["lr"], k) if self._scheduled and "lr" in hp else hp.get("lr")
+        previous_loss = self._last_loss
         try:
             outcome = optimizer.step(self.oracle, self.params, self.state, hp, lr)
         except (ArithmeticError, np.linalg.LinAlgError, ValueError) as error:
@@ -185,15 +240,18 @@ class Run:
         taken = extras.get("lr")  # a method whose step size is its own (sign descent's decays) reports the one taken
         if isinstance(taken, int | float | np.floating) and not isinstance(taken, bool):
             lr = float(taken)
-        self.frames.append(make_frame(k + 1, params_list, loss, grad_list, lr, self.oracle.counts(), extras))
-        moved = float(np.abs(new_params - self.params).max()) if optimizer.family in STALL_FAMILIES else math.inf
+        self._last_loss, self._last_grad_norm = loss, math.hypot(*grad_list)  # the loss is finite here
+        self._point, self._slope = params_list, grad_list
+        self.history.append(params_list, loss, grad_list, self._last_grad_norm, lr, self._counts(), extras)
+        self.step = k + 1
+        moved = float(np.abs(new_params - self.params).max()) if self._measures_move else math.inf
         self.params = new_params
         self.state = outcome.state
         self._check_end(outcome.converged, loss, moved, previous_loss)
 
     def _check_end(self, own_verdict: Sentence | None, loss: float, moved: float, last_loss: float) -> None:
-        grad_norm = self.frames[-1]["grad_norm"]
-        uses_slope = self.config.optimizer.family not in DERIVATIVE_FREE
+        grad_norm = self._last_grad_norm
+        uses_slope = self._uses_slope
         if uses_slope and grad_norm <= self.config.gtol:
             ground = describe_flat_point(self.config.objective, self.params)
             self._finish(
@@ -205,7 +263,8 @@ class Run:
         elif own_verdict:
             self._finish(CONVERGED, sentence("run.converged_own", steps=self.step, verdict=own_verdict))
         elif (
-            moved <= 1e-14 * (1.0 + float(np.abs(self.params).max()))
+            moved < math.inf  # only a method that can stall standing still measures its move (max costs a step)
+            and moved <= 1e-14 * (1.0 + float(np.abs(self.params).max()))
             and last_loss is not None
             and abs(loss - last_loss) <= 1e-15 * (1.0 + abs(loss))
         ):
