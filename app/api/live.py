@@ -7,10 +7,13 @@ outbox. The outbox coalesces: a client that reads slowly gets several steps
 in one message and, past a cap, only the newest frames, so the server never
 buffers without bound. When the socket closes, all three end.
 
-The event loop only moves bytes: every command and every tick is computed in
-the shared compute pool (app/compute.py) in short slices that take turns with
-everyone else's. A player that falls behind still awaits between ticks, and
-past a second behind it plays at the rate the server can keep and says so.
+The event loop only moves bytes and does the smallest ticks itself: every
+command, and every tick estimated at more than ``INLINE_TICK_WORK`` operations,
+is computed in the shared compute pool (app/compute.py) in short slices that
+take turns with everyone else's; a tick of a race of 2D functions costs less
+than handing it over would. A player that falls behind still awaits between
+ticks, and past a second behind it plays at the rate the server can keep and
+says so.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from app import memory
-from app.compute import ComputePool, Share, pool_of
+from app.compute import ComputePool, Share, drain, pool_of
 from app.live.session import Ledger, LiveSession, SessionError
 from app.pages import load_messages
 
@@ -47,6 +50,10 @@ HEADROOM = 0.8  # ... at this share of the rate it managed, so that it keeps up 
 LOCK_WAIT_SECONDS = 0.1  # a tick held up this long by a command restarts the clock instead
 MAX_QUEUED_COMMANDS = 100  # commands read but not yet carried out (the rate limit keeps this short)
 HEAVY_SESSION_BYTES = 32_000_000  # a session that held this much gives its memory back when it ends
+# A tick estimated at most this many operations (app/runs/cost.py; a 4-runner race of 2D functions is about
+# 250,000, and takes about a tenth of a millisecond) is computed on the event loop: handing it to the compute
+# pool and back costs more than the tick (two thread switches, the interpreter lock passed twice).
+INLINE_TICK_WORK = 2_000_000
 
 
 class Outbox:
@@ -172,7 +179,10 @@ async def _player(
                     origin, ticks = loop.time(), 0
                 if not session.playing:
                     break
-                messages = await pool.run(session.tick_sliced(), share)
+                if session.tick_work() <= INLINE_TICK_WORK:
+                    messages = drain(session.tick_sliced())
+                else:
+                    messages = await pool.run(session.tick_sliced(), share)
             outbox.put(messages, len(session.runs))
             elapsed = loop.time() - origin
             if session.playing and elapsed - ticks / session.fps > SLOW_AFTER_SECONDS:
