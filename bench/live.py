@@ -68,7 +68,7 @@ def cpu_seconds(pid: int) -> float:
 def server_in(directory: Path) -> Iterator[Server]:
     """A Hillside server running the code in ``directory``, stopped (by its pid) afterwards."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(directory)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(directory), *filter(None, [os.environ.get("PYTHONPATH")])])}
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port)],
         cwd=directory,

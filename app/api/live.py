@@ -53,7 +53,7 @@ HEAVY_SESSION_BYTES = 32_000_000  # a session that held this much gives its memo
 # A tick estimated at most this many operations (app/runs/cost.py; a 4-runner race of 2D functions is about
 # 250,000, and takes about a tenth of a millisecond) is computed on the event loop: handing it to the compute
 # pool and back costs more than the tick (two thread switches, the interpreter lock passed twice).
-INLINE_TICK_WORK = 2_000_000
+INLINE_TICK_WORK = 1_000_000
 
 
 class Outbox:

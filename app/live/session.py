@@ -120,6 +120,7 @@ class LiveSession:
         self._estimated_at = 0
         self._step_costs: list[int] = []
         self._frame_bytes: list[int] = []
+        self._running_cost = 0  # operations of one step of every run still running, at the last estimate
 
     # ----- commands -------------------------------------------------------------------------------------------
 
@@ -328,22 +329,19 @@ class LiveSession:
         if self._estimated_for is not self.runs or abs(self.cursor - self._estimated_at) >= COST_REFRESH_STEPS:
             self._step_costs = [cost.step_cost(run) for run in self.runs]
             self._frame_bytes = [cost.frame_bytes(run) for run in self.runs]
+            self._running_cost = sum(
+                each for run, each in zip(self.runs, self._step_costs, strict=True) if run.status == RUNNING
+            )
             self._estimated_for, self._estimated_at = self.runs, self.cursor
         return self._step_costs, self._frame_bytes
 
     def tick_work(self) -> float:
-        """Operations the next tick will compute (about): small ones are cheaper done than handed off."""
+        """Operations the next tick will compute, at most (a run that ended since the estimate costs nothing):
+        small ticks are cheaper done at once than handed to the compute pool."""
         if not self.playing:
             return 0.0
-        step_costs, _ = self._estimates()
-        target = self.cursor + self.skip
-        return float(
-            sum(
-                (min(target, run.config.max_steps) - run.step) * each
-                for run, each in zip(self.runs, step_costs, strict=True)
-                if run.status == RUNNING and run.step < target
-            )
-        )
+        self._estimates()
+        return float(self.skip * self._running_cost)
 
     def _reachable_bytes(self, step: int) -> int:
         """The bytes the race would hold at ``step`` (at most: runs may end), from the per-race estimates."""
