@@ -230,6 +230,97 @@ async def _flat_out(server: Server, seconds: float) -> float:
         return steps / (time.perf_counter() - t0)
 
 
+# One client's tick as the server computes it, without the network: the same script runs against this code
+# and the baseline's (in their own processes), so it measures only what changed. The old code hands every
+# tick to the compute pool; this code computes a small tick on the loop (``tick_work`` says which).
+TICK_SCRIPT = """
+import asyncio, json, sys, time
+import orjson
+from app.compute import ComputePool, Share, drain
+from app.live.session import LiveSession
+from app.settings import Settings
+
+race, ticks, repeats = json.loads(sys.argv[1]), 300, 7
+
+async def main():
+    pool, share = ComputePool(2), Share()
+    inline = getattr(__import__("app.api.live", fromlist=["x"]), "INLINE_TICK_WORK", None)
+    best = {"engine": 1e9, "tick": 1e9, "served": 1e9}
+    for _ in range(repeats):
+        session = LiveSession(Settings())
+        session.handle({"type": "start", "runs": race, "batch": True, "max_steps": 20000})
+        session.handle({"type": "play", "fps": 30})
+        t0 = time.process_time()
+        for _ in range(ticks):
+            for run in session.runs:
+                run.advance(1)
+        best["engine"] = min(best["engine"], (time.process_time() - t0) / ticks)
+        session.cursor = session.runs[0].step
+        t0 = time.process_time()
+        for _ in range(ticks):
+            session.tick()
+        best["tick"] = min(best["tick"], (time.process_time() - t0) / ticks)
+        t0 = time.process_time()
+        for _ in range(ticks):
+            if inline is not None and session.tick_work() <= inline:
+                messages = drain(session.tick_sliced())
+            else:
+                messages = await pool.run(session.tick_sliced(), share)
+            for message in messages:
+                orjson.dumps(message).decode()
+        best["served"] = min(best["served"], (time.process_time() - t0) / ticks)
+    print(json.dumps(best))
+
+asyncio.run(main())
+"""
+
+
+def tick_cost(directory: Path) -> dict[str, float]:
+    """CPU microseconds (all of the process's threads: steadier than wall time on a loaded machine) for one
+    client's tick of the race: the engine's 4 steps, the session's tick, and the tick as served (through the
+    compute pool or not, then encoded), best of 7 runs of 300 ticks."""
+    env = {**os.environ, "PYTHONPATH": str(directory)}
+    out = subprocess.run(
+        [sys.executable, "-c", TICK_SCRIPT, orjson.dumps(RACE).decode()],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    return {name: seconds * 1e6 for name, seconds in orjson.loads(out.splitlines()[-1]).items()}
+
+
+def tick_table(baseline_ref: str | None) -> str:
+    """Per-tick server work, old and new code side by side (each best of 7: steady under the machine's load)."""
+    rows = []
+    with contextlib.ExitStack() as stack:
+        places = [("this code", ROOT)]
+        if baseline_ref:
+            places.insert(0, (baseline_ref, stack.enter_context(checkout(baseline_ref))))
+        for label, directory in places:
+            cost = tick_cost(directory)
+            rows.append(
+                [
+                    label,
+                    f"{cost['engine']:.0f}",
+                    f"{cost['tick'] - cost['engine']:.0f}",
+                    f"{cost['served'] - cost['tick']:.0f}",
+                    f"{cost['served']:.0f}",
+                ]
+            )
+    return table(
+        [
+            "code",
+            "engine: 4 steps µs",
+            "session's tick besides the engine µs",
+            "hand-off and encoding µs",
+            "one client's tick in all µs",
+        ],
+        rows,
+    )
+
+
 def main(loads: tuple[int, ...] = LOADS) -> str:
     baseline_ref = os.environ.get("HILLSIDE_BENCH_BASELINE")
     rows = []
@@ -245,7 +336,7 @@ def main(loads: tuple[int, ...] = LOADS) -> str:
             if old is not None:
                 rows.append(_row(f"{clients}, {baseline_ref}", measure(old, clients)))
             rows.append(_row(f"{clients}" + (", this code" if old else ""), measure(new, clients)))
-    return table(
+    live_table = table(
         [
             "clients (4-run race each)",
             "frames received",
@@ -257,6 +348,8 @@ def main(loads: tuple[int, ...] = LOADS) -> str:
         ],
         rows,
     )
+    ticks = tick_table(baseline_ref)
+    return f"{live_table}\n\nWhat one client's tick costs the server, without the network:\n\n{ticks}"
 
 
 if __name__ == "__main__":
