@@ -382,8 +382,8 @@ class LiveSession:
 
     def _check_bytes(self, step: int, size: int) -> None:
         settings = self.settings
-        per_step = sum(cost.frame_bytes(run) for run in self.runs) or 1
         if size > settings.max_session_bytes:
+            per_step = sum(cost.frame_bytes(run) for run in self.runs) or 1
             furthest = int(settings.max_session_bytes // per_step) - 1
             raise SessionError(
                 f"At step {step} this race would hold about {cost.megabytes(size)} "
