@@ -8,7 +8,10 @@ of their frames and the 99th-percentile gap is under 100 ms (a frame is due ever
 
 ``HILLSIDE_BENCH_BASELINE=<git ref>`` adds the same loads against that commit's code (``git archive`` of it
 in a temporary directory, run with the same Python), interleaved load by load with the current code, so
-both see the same machine.
+both see the same machine. On a machine that other work keeps busy, the server gets a share of a core that
+depends on the scheduler (a process with more runnable threads gets more), so frames received and gaps
+there say more about the neighbours than the code: compare the server's CPU time per client tick, and the
+last table (one client's tick computed in a process of its own, in CPU time, best of 7).
 """
 
 from __future__ import annotations
@@ -348,8 +351,12 @@ def main(loads: tuple[int, ...] = LOADS) -> str:
         ],
         rows,
     )
+    load = os.getloadavg()[0]  # other work on the machine takes CPU from the server, and its figures with it
     ticks = tick_table(baseline_ref)
-    return f"{live_table}\n\nWhat one client's tick costs the server, without the network:\n\n{ticks}"
+    return (
+        f"{live_table}\n\n(load average {load:.1f} on {os.cpu_count()} cores while it ran)\n\n"
+        f"What one client's tick costs the server, without the network:\n\n{ticks}"
+    )
 
 
 if __name__ == "__main__":
