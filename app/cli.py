@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
+import os
 
 import uvicorn
 
@@ -12,14 +12,15 @@ from app import redis_link
 from app.addresses import WILDCARDS, reachable_urls
 from app.hosts import is_ip_literal
 from app.origins import is_origin
-from app.server import uvicorn_options
+from app.server import WORKER_APP, WORKER_HTTP, tune_gc, uvicorn_options, worker_environment
 from app.settings import Settings
 
-# Every live race keeps its frames (small dicts and lists), so a hall of clients holds millions of
-# objects; Python's default collector then walks them all every few hundred milliseconds and every
-# stream stalls for tens of milliseconds (bench/live.py: p99 63 ms at 100 clients, 21 ms with this).
-# Our data has no reference cycles to speak of, so collect far less often.
-GC_THRESHOLDS = (50_000, 20, 100)
+WORKERS_NEED_REDIS = (
+    "--workers {n} needs --redis (or HILLSIDE_REDIS_URL): runs made through the REST API and lecture rooms "
+    "live in one process unless they are shared through Redis, so with {n} workers a run created on one "
+    "would not be found on the others. Add --redis redis://127.0.0.1:6379/0 (start redis-server first), "
+    "or leave out --workers."
+)
 
 
 def origin(value: str) -> str:
@@ -66,7 +67,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="share runs and lecture rooms between server processes through this Redis, such as "
         "redis://127.0.0.1:6379/0 (also HILLSIDE_REDIS_URL; default: everything in this one process)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--workers",
+        type=workers,
+        default=1,
+        metavar="N",
+        help="serve with N worker processes, each with its own share of the cores (default 1; more than 1 "
+        "needs --redis, where the workers share runs and lecture rooms)",
+    )
+    args = parser.parse_args(argv)
+    if args.workers > 1 and not (args.redis or os.environ.get("HILLSIDE_REDIS_URL")):
+        parser.error(WORKERS_NEED_REDIS.format(n=args.workers))
+    return args
+
+
+def workers(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of worker processes from 1 to 64")
+    return int(value)
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
@@ -83,11 +101,23 @@ def settings_for(args: argparse.Namespace) -> Settings:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     settings = settings_for(args)
+    options = uvicorn_options(settings)
+    if args.workers > 1:
+        _say_where(args, settings)
+        # Each worker is a fresh process that imports the app and reads its settings from the environment.
+        os.environ.update(worker_environment(settings))
+        options["http"] = WORKER_HTTP  # a class made at run time cannot be sent to another process; its name can
+        uvicorn.run(WORKER_APP, factory=True, workers=args.workers, host=args.host, port=args.port, **options)
+        return
     from app.main import create_app  # here, so that `hillside --help` answers at once
 
     app = create_app(settings)
-    gc.freeze()  # what was imported so far lives for the whole process: never scan it again
-    gc.set_threshold(*GC_THRESHOLDS)
+    tune_gc()
+    _say_where(args, settings)
+    uvicorn.run(app, host=args.host, port=args.port, **options)
+
+
+def _say_where(args: argparse.Namespace, settings: Settings) -> None:
     if args.host in WILDCARDS:
         print(f"Hillside is running at http://127.0.0.1:{args.port}/ on this machine.", flush=True)
         urls = reachable_urls(args.host, args.port)
@@ -99,7 +129,8 @@ def main(argv: list[str] | None = None) -> None:
     if settings.redis_url:
         where = redis_link.describe(settings.redis_url)
         print(f"Runs and lecture rooms are shared through Redis at {where}.", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, **uvicorn_options(settings))
+    if args.workers > 1:
+        print(f"{args.workers} worker processes answer on this address.", flush=True)
 
 
 if __name__ == "__main__":

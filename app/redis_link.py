@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import redis
 import redis.asyncio as aioredis
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 # What a dropped or refused connection raises; a caller that catches these can say "try again shortly".
 RedisUnavailable = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
@@ -38,6 +41,23 @@ def connect(url: str) -> aioredis.Redis:
         socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
         health_check_interval=15,
         retry_on_timeout=False,
+    )
+
+
+def connect_sync(url: str) -> redis.Redis:
+    """A blocking client for code that runs in worker threads (the REST run store's routes are plain ``def``).
+
+    A dropped connection (Redis restarted) is retried once at once, on a fresh connection, so the first
+    request after a restart does not fail; a refused one fails at once and a silent one after
+    ``SOCKET_TIMEOUT_SECONDS``, never retried: a request waits at most about that long for a Redis that is away.
+    """
+    return redis.Redis.from_url(
+        check_url(url),
+        socket_timeout=SOCKET_TIMEOUT_SECONDS,
+        socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+        health_check_interval=15,
+        retry_on_timeout=False,
+        retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
     )
 
 

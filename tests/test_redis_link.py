@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -40,4 +41,6 @@ def test_the_client_works_fails_while_redis_is_down_and_recovers(redis_server): 
         finally:
             await client.aclose()
 
-    asyncio.run(scenario())
+    # In its own thread: another test in this worker (Playwright's sync API) may have left a loop running here.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()

@@ -8,6 +8,8 @@ in the run store first (503 with Retry-After when only young runs could be evict
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -16,8 +18,11 @@ from app.compute import advance_sliced, pool_of
 from app.nn import cost as network_cost
 from app.runs import cost
 from app.runs.factory import ConfigError
+from app.runs.shared_store import Recipe, SharedRunStore
 from app.runs.store import RunStore, StoreFull
 from app.settings import Settings
+
+AnyStore = RunStore | SharedRunStore
 
 
 def settings_of(request: Request) -> Settings:
@@ -70,24 +75,55 @@ def check_landscape(run: Any, resolution: int, settings: Settings) -> None:
     )
 
 
-def keep(store: RunStore, run: Any, request: Request) -> str:
-    """Add ``run`` to the store (its owner: the client's address), or answer 503 with when to come back."""
+def keep(store: AnyStore, run: Any, request: Request, recipe: Recipe | None = None) -> str:
+    """Add ``run`` to the store (its owner: the client's address), or answer 503 with when to come back.
+
+    ``recipe`` is what the shared store (Redis) keeps to rebuild the run in another process.
+    """
     try:
-        return store.add(run, request.client.host if request.client else None)
+        return store.add(run, request.client.host if request.client else None, recipe)
     except StoreFull as full:
         raise HTTPException(503, str(full), headers={"Retry-After": str(full.retry_after)}) from None
 
 
-def advance(request: Request, store: RunStore, run_id: str, run: Any, n: int) -> None:
-    """Take up to ``n`` steps of a kept run (the caller holds its lock): room first, then work in turns."""
-    settings = settings_of(request)
-    check_request(run, n, settings)
-    steps = max(0, min(n, run.config.max_steps - run.step))
+def _room(store: AnyStore, run_id: str, steps: int) -> None:
     try:
         store.reserve(run_id, steps)
     except StoreFull as full:
         raise HTTPException(503, str(full), headers={"Retry-After": str(full.retry_after)}) from None
-    compute(request, run, n)
+
+
+@contextmanager
+def holding(request: Request, store: AnyStore, run_id: str) -> Iterator[Any]:
+    """The kept run ``run_id`` under its lock, at the step the store says it has reached.
+
+    In one process that is where it stands. With Redis, this process's copy may be behind (rebuilt from its
+    recipe, or stepped elsewhere since): it replays the missing steps first, in turns in the compute pool.
+    """
+    run, step = store.checkout(run_id)
+    with store.lock_for(run):
+        behind = step - run.step
+        if behind > 0 and run.status == "running":
+            _room(store, run_id, behind)
+            compute(request, run, behind)
+        yield run
+
+
+def advance(request: Request, store: AnyStore, run_id: str, run: Any, n: int) -> int:
+    """Take up to ``n`` steps of a kept run (the caller holds it through ``holding``): room, then work in turns.
+
+    Returns the first step this request took (its frames are ``run.frames[first:]``): the store hands out
+    steps, so two processes stepping one run at once each get their own range, one after the other.
+    """
+    settings = settings_of(request)
+    check_request(run, n, settings)
+    if run.status != "running":
+        return len(run.frames)
+    _room(store, run_id, max(0, min(n, run.config.max_steps - run.step)))
+    first, target = store.claim(run_id, run, n)
+    if target > run.step:
+        compute(request, run, target - run.step)
+    return first
 
 
 def compute(request: Request, run: Any, n: int) -> None:

@@ -28,6 +28,7 @@ from app.optimizers.base import Hyperparameter
 from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.schedules import SCHEDULES
 from app.pages import load_messages
+from app.runs.evaluation_budget import MAX_BUDGET, MIN_BUDGET
 from app.runs.factory import ConfigError, find_objective
 from app.settings import Settings, get_settings
 
@@ -184,6 +185,7 @@ def limits(request: Request) -> FastJSON:
                 "connection_bytes": settings.max_session_bytes,
                 "live_bytes": settings.max_live_bytes,
             },
+            "budget": {"min_evaluations": MIN_BUDGET, "max_evaluations": MAX_BUDGET},
         }
     )
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from app.api.responses import FastJSON
 from app.runs.factory import ConfigError
+from app.runs.shared_store import StoreUnavailable
 from app.runs.store import RunNotFound
 
 
@@ -124,6 +125,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RunNotFound)
     async def on_missing(_: Request, error: RunNotFound) -> FastJSON:
         return FastJSON({"detail": str(error)}, status_code=404)
+
+    @app.exception_handler(StoreUnavailable)
+    async def on_store_away(_: Request, error: StoreUnavailable) -> FastJSON:
+        return FastJSON({"detail": str(error)}, status_code=503, headers={"Retry-After": str(error.retry_after)})
 
 
 def _jsonable(errors: list[dict]) -> list[dict]:

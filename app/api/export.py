@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 
+from app.api import budget
 from app.api.errors import LimitedRoute
 from app.api.runs import ERRORS, Store, config_from
 from app.api.schemas import ErrorBody, Strict
@@ -102,10 +103,11 @@ def export_run(run: Run, fmt: str) -> Response:
     response_class=Response,
     summary="A run kept on the server as a CSV, JSON or standalone HTML file",
 )
-def export_stored_run(run_id: str, store: Store, format: FormatQuery = "json", lang: LangQuery = "en") -> Response:
+def export_stored_run(
+    run_id: str, store: Store, request: Request, format: FormatQuery = "json", lang: LangQuery = "en"
+) -> Response:
     """The run's frames so far. It may go on stepping while the file is sent: the file holds what there was."""
-    run = store.get(run_id)
-    with store.lock_for(run):
+    with budget.holding(request, store, run_id) as run:
         record = record_of(run, run.config.optimizer.name)
     return export_response([record], format, lang=lang)
 

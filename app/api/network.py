@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import numpy as np
@@ -32,16 +34,43 @@ from app.nn.model import unflatten
 from app.nn.neuron import neuron_picture
 from app.nn.run import MAX_STEPS, NetworkConfigError, NetworkRun
 from app.runs.factory import ConfigError
-from app.runs.store import RunNotFound, RunStore
+from app.runs.shared_store import Recipe
+from app.runs.store import RunNotFound
 
 router = APIRouter(prefix="/network", tags=["network"], route_class=LimitedRoute)
 
 
-def _network(store: RunStore, run_id: str) -> NetworkRun:
-    run = store.get(run_id)
+def _check(run_id: str, run: Any) -> NetworkRun:
     if not isinstance(run, NetworkRun):
         raise RunNotFound(f"Run {run_id} is not a network run; use /api/v1/runs/{run_id}.")
     return run
+
+
+def _network(store: budget.AnyStore, run_id: str) -> NetworkRun:
+    """The run, for what its config alone answers (its data): not brought up to its step."""
+    return _check(run_id, store.checkout(run_id)[0])
+
+
+@contextmanager
+def _holding(request: Request, store: budget.AnyStore, run_id: str) -> Iterator[NetworkRun]:
+    """The network run under its lock, at its step (replayed first when this process's copy is behind)."""
+    with budget.holding(request, store, run_id) as run:
+        yield _check(run_id, run)
+
+
+def recipe_of(body: NetworkRunCreate) -> Recipe:
+    """What rebuilds a network run in another process: the body as the API took it (data, weights and
+    shuffles all come from its seed, so the same body trains the same way)."""
+    return Recipe("network", body.model_dump_json())
+
+
+def rebuild(recipe: Recipe) -> NetworkRun:
+    """The run ``recipe_of`` describes, at step 0 (a body this version no longer takes is a 422, as at creation)."""
+    body = NetworkRunCreate.model_validate_json(recipe.spec)
+    try:
+        return NetworkRun(body.config(body.max_steps))
+    except NetworkConfigError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _public(run_id: str, run: NetworkRun, since: int = 0) -> dict[str, Any]:
@@ -58,24 +87,21 @@ def create(body: NetworkRunCreate, store: Store, request: Request) -> FastJSON:
     except NetworkConfigError as error:
         raise ConfigError(str(error)) from None
     budget.check_step_cost(run, budget.settings_of(request))
-    run_id = budget.keep(store, run, request)
+    run_id = budget.keep(store, run, request, recipe_of(body))
     return FastJSON(_public(run_id, run), status_code=201, headers={"Location": f"/api/v1/network/runs/{run_id}"})
 
 
 @router.get("/runs/{run_id}", response_model=NetworkRunPublic, responses=NOT_FOUND, summary="A network run")
-def read(run_id: str, store: Store, since: int = Query(0, ge=0, le=MAX_STEPS)) -> FastJSON:
-    run = _network(store, run_id)
-    with store.lock_for(run):
+def read(run_id: str, store: Store, request: Request, since: int = Query(0, ge=0, le=MAX_STEPS)) -> FastJSON:
+    with _holding(request, store, run_id) as run:
         return FastJSON(_public(run_id, run, since))
 
 
 @router.post("/runs/{run_id}/step", response_model=NetworkRunPublic, responses=NOT_FOUND, summary="Train n more steps")
 def step(run_id: str, store: Store, request: Request, body: NetworkStepRequest | None = None) -> FastJSON:
     """422 past the work one request may do (the answer says how many steps fit); 503 when the store is full."""
-    run = _network(store, run_id)
-    with store.lock_for(run):
-        first = run.step + 1
-        budget.advance(request, store, run_id, run, body.n if body else 1)
+    with _holding(request, store, run_id) as run:
+        first = budget.advance(request, store, run_id, run, body.n if body else 1)
         return FastJSON(_public(run_id, run, first))
 
 
@@ -88,11 +114,11 @@ def step(run_id: str, store: Store, request: Request, body: NetworkStepRequest |
 def boundary(
     run_id: str,
     store: Store,
+    request: Request,
     step: int | None = Query(None, ge=0, le=MAX_STEPS, description="Defaults to the latest."),
     resolution: int = Query(41, ge=5, le=201),
 ) -> FastJSON:
-    run = _network(store, run_id)
-    with store.lock_for(run):
+    with _holding(request, store, run_id) as run:
         return FastJSON(run.picture(run.step if step is None else step, resolution))
 
 
@@ -115,9 +141,8 @@ def loss_landscape(
 
     Refused with 422 when the grid would cost more work than one request may do (the answer says which fits).
     """
-    run = _network(store, run_id)
-    budget.check_landscape(run, resolution, budget.settings_of(request))
-    with store.lock_for(run):
+    budget.check_landscape(_network(store, run_id), resolution, budget.settings_of(request))
+    with _holding(request, store, run_id) as run:
         theta, history = run.theta.copy(), np.array(run.history)
     return FastJSON(_landscape(run, theta, history, resolution, span, directions, biases))
 
@@ -195,11 +220,11 @@ def points(run_id: str, store: Store) -> FastJSON:
 def weights(
     run_id: str,
     store: Store,
+    request: Request,
     step: int | None = Query(None, ge=0, le=MAX_STEPS, description="Defaults to the latest."),
 ) -> FastJSON:
     """Layer k maps a (batch x inputs) to a @ w + b, then its activation: `sizes` and `activations` say which."""
-    run = _network(store, run_id)
-    with store.lock_for(run):
+    with _holding(request, store, run_id) as run:
         at = run.step if step is None else min(step, run.step)
         theta = run.weights_at(at)
     return FastJSON(

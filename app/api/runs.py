@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api import budget
@@ -20,10 +22,10 @@ from app.api.schemas import (
     StepRequest,
     StepResult,
 )
-from app.runs.config import RunConfig
+from app.runs.config import HyperparameterChange, RunConfig
 from app.runs.factory import build_config
 from app.runs.run import Run
-from app.runs.store import RunStore
+from app.runs.shared_store import Recipe
 from app.settings import get_settings
 
 router = APIRouter(tags=["optimisation"], route_class=LimitedRoute)
@@ -33,14 +35,25 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "The body is larger than the server accepts."},
     422: {"model": ErrorBody, "description": "A value is missing, malformed or out of range; `detail` says which."},
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorBody, "description": "No such run."}}
+STORE_AWAY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ErrorBody,
+        "description": "No room without removing another client's new run, or (with --redis) the shared run store "
+        "cannot be reached; Retry-After says when to try again.",
+    }
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    **STORE_AWAY,
+    404: {"model": ErrorBody, "description": "No such run (the answer says whether it was removed, and why)."},
+}
 
 
-def get_store(request: Request) -> RunStore:
+def get_store(request: Request) -> budget.AnyStore:
     return request.app.state.runs
 
 
-Store = Annotated[RunStore, Depends(get_store)]
+Store = Annotated[budget.AnyStore, Depends(get_store)]
 
 
 def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
@@ -52,6 +65,7 @@ def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
         start=spec.start,
         seed=spec.seed,
         max_steps=max_steps,
+        budget=spec.budget,
     )
 
 
@@ -88,6 +102,21 @@ def optimize(
     )
 
 
+def recipe_of(body: RunCreate, run: Run) -> Recipe:
+    """What rebuilds ``run`` in another process: the body as the API took it, and any mid-run changes."""
+    changes = [{"at_step": c.at_step, "hyperparameters": dict(c.hyperparameters)} for c in run.config.changes]
+    return Recipe("run", orjson.dumps({"body": body.model_dump(mode="json"), "changes": changes}).decode())
+
+
+def rebuild(recipe: Recipe) -> Run:
+    """The run ``recipe_of`` describes, at step 0 (the same body replays the same path)."""
+    stored = orjson.loads(recipe.spec)
+    body = RunCreate.model_validate_json(orjson.dumps(stored["body"]))
+    config = config_from(body, max_steps=body.max_steps)
+    changes = tuple(HyperparameterChange(c["at_step"], c["hyperparameters"]) for c in stored["changes"])
+    return Run(replace(config, changes=changes))
+
+
 def _public(run_id: str, run: Run, since: int = 0, shape: tuple = (FRAME_FIELDS, "rows")) -> dict[str, Any]:
     frames = shape_frames(run.frames[since:], *shape)
     return {"id": run_id, "config": run.config.describe(), **run.summary(), "frames": frames}
@@ -97,13 +126,13 @@ def _public(run_id: str, run: Run, since: int = 0, shape: tuple = (FRAME_FIELDS,
     "/runs",
     status_code=201,
     response_model=RunPublic,
-    responses=ERRORS,
+    responses={**ERRORS, **STORE_AWAY},
     summary="Create a run kept on the server, at step 0",
 )
 def create_run(body: RunCreate, store: Store, request: Request) -> FastJSON:
     run = Run(config_from(body, max_steps=body.max_steps))
     budget.check_step_cost(run, budget.settings_of(request))
-    run_id = budget.keep(store, run, request)
+    run_id = budget.keep(store, run, request, recipe_of(body, run))
     return FastJSON(_public(run_id, run), status_code=201, headers={"Location": f"/api/v1/runs/{run_id}"})
 
 
@@ -111,12 +140,12 @@ def create_run(body: RunCreate, store: Store, request: Request) -> FastJSON:
 def get_run(
     run_id: str,
     store: Store,
+    request: Request,
     shape: FrameShape,
     since: int = Query(0, ge=0, le=get_settings().max_steps_per_run, description="Only frames from this step on."),
 ) -> FastJSON:
     """`fields` and `layout=columns` (query parameters) return only some frame fields, or one array per field."""
-    run = store.get(run_id)
-    with store.lock_for(run):
+    with budget.holding(request, store, run_id) as run:
         return FastJSON(_public(run_id, run, since, shape))
 
 
@@ -133,10 +162,8 @@ def step_run(run_id: str, store: Store, request: Request, body: StepRequest | No
     fit), and with 503 when the server has no room for their frames without removing someone's new run.
     """
     n = body.n if body else 1
-    run = store.get(run_id)
-    with store.lock_for(run):
-        first = len(run.frames)
-        budget.advance(request, store, run_id, run, n)
+    with budget.holding(request, store, run_id) as run:
+        first = budget.advance(request, store, run_id, run, n)
         return FastJSON({"id": run_id, **run.summary(), "frames": run.frames[first:]})
 
 

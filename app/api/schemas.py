@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator
 from pydantic_core import PydanticCustomError
 
 from app.expressions import parser
+from app.runs.evaluation_budget import MAX_BUDGET, MIN_BUDGET
 from app.settings import get_settings
 
 _limits = get_settings()
@@ -138,6 +139,16 @@ class RunSpec(Strict):
         None, min_length=1, max_length=_limits.max_dimension, description="Defaults to the function's start."
     )
     seed: int = Field(0, ge=0, le=2**32 - 1)
+    budget: int | None = Field(
+        None,
+        ge=MIN_BUDGET,
+        le=MAX_BUDGET,
+        description="A race fair by cost: the evaluations (f, gradient and Hessian, each counting one) the run may "
+        "spend. It stops with status max_steps and message_key run.budget_spent when they are spent, or "
+        "run.budget_next_over when its next step would overrun them (that step is not taken). At least 10, more "
+        "than any method spends on its start. Null: no budget.",
+        examples=[60],
+    )
 
 
 class OptimizeRequest(RunSpec):
@@ -204,7 +215,8 @@ Status = Annotated[
         "the simplex's size and spread of values; Hooke–Jeeves: the probe distance). `stalled`: the method stopped "
         "without meeting its tolerance (a failed line search, no progress in floating point); `message` says why "
         "and how steep it still is. `diverged`: the next step was not finite or ran away; the run keeps its last "
-        "good point. `max_steps`: the step limit was reached."
+        "good point. `max_steps`: the step limit was reached, or the run's evaluation `budget` was spent (then "
+        "`message_key` is `run.budget_spent`, or `run.budget_next_over` when the next step would have overrun it)."
     ),
 ]
 
@@ -363,6 +375,10 @@ class Limits(BaseModel):
         description="Bytes kept for /runs and /network/runs in all (runs younger than protected_seconds are never "
         "evicted for someone else's: a creation is refused with 503 and Retry-After instead), and for one live "
         "connection and all of them.",
+    )
+    budget: dict[str, float] = Field(
+        default_factory=dict,
+        description="A run's evaluation budget (a fair race): the fewest and most evaluations it may be given.",
     )
 
 

@@ -43,6 +43,7 @@ class RunConfig:
     gtol: float = 1e-6
     changes: tuple[HyperparameterChange, ...] = field(default_factory=tuple)
     function_spec: Any = None  # how the caller named the function: an id or {"expression": ...}
+    budget: int | None = None  # evaluations (f + gradient + Hessian) the run may spend: a race fair by cost
 
     def start_array(self) -> np.ndarray:
         return np.array(self.start, dtype=float)
@@ -66,4 +67,5 @@ class RunConfig:
             "seed": self.seed,
             "max_steps": self.max_steps,
             "changes": [{"at_step": c.at_step, "hyperparameters": dict(c.hyperparameters)} for c in self.changes],
+            **({"budget": self.budget} if self.budget is not None else {}),
         }

@@ -20,6 +20,7 @@ from app.optimizers.base import HyperparameterError, Optimizer, resolve_hyperpar
 from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.schedules import make_schedule
 from app.runs.config import RunConfig
+from app.runs.evaluation_budget import MAX_BUDGET, MIN_BUDGET
 
 
 class ConfigError(ValueError):
@@ -59,6 +60,17 @@ def check_start(objective: Objective, start: list[float] | None) -> tuple[float,
     return tuple(float(v) for v in start)
 
 
+def check_budget(budget: int | None) -> int | None:
+    """An evaluation budget is a whole number from MIN_BUDGET to MAX_BUDGET, or None for no budget."""
+    if budget is None:
+        return None
+    if isinstance(budget, bool) or not isinstance(budget, int) or not MIN_BUDGET <= budget <= MAX_BUDGET:
+        raise ConfigError(
+            f"budget must be a whole number of evaluations from {MIN_BUDGET} to {MAX_BUDGET:,}; got {budget!r}."
+        )
+    return budget
+
+
 def build_config(
     function: Any,
     optimizer: str,
@@ -67,6 +79,7 @@ def build_config(
     start: list[float] | None = None,
     seed: int = 0,
     max_steps: int = 1_000,
+    budget: int | None = None,
 ) -> RunConfig:
     """A RunConfig whose every field has been checked."""
     objective = find_objective(function)
@@ -92,4 +105,5 @@ def build_config(
         seed=seed,
         max_steps=max_steps,
         function_spec=function,
+        budget=check_budget(budget),
     )

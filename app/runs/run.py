@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from app.optimizers.oracle import CountingOracle
+from app.runs import evaluation_budget
 from app.runs.config import HyperparameterChange, RunConfig
 from app.runs.diagnosis import describe_flat_point, explain_divergence
 from app.runs.frames import make_frame, to_plain
@@ -138,6 +139,13 @@ class Run:
         except (ArithmeticError, np.linalg.LinAlgError, ValueError) as error:
             self._diverge(hp, lr, sentence("diverged.reason.not_computed", error=str(error)))
             return
+        budget = self.config.budget  # a fair race: a step that would overrun it is not taken
+        if budget is not None and evaluation_budget.overrun(budget, self.oracle.counts()):
+            before, after = self.frames[-1]["evaluations"], self.oracle.counts()
+            self.oracle.restore_counts(before)  # the step is dropped, and what it cost with it
+            said = evaluation_budget.next_step_too_dear(budget, k, before, after, previous_loss)
+            self._finish(MAX_STEPS, said)
+            return
         if outcome.stalled:
             self._stall(outcome.stalled)
             return
@@ -202,6 +210,8 @@ class Run:
             and abs(loss - last_loss) <= 1e-15 * (1.0 + abs(loss))
         ):
             self._stall(sentence("stall.no_progress"))
+        elif self.config.budget is not None and evaluation_budget.exhausted(self.config.budget, self.oracle.counts()):
+            self._finish(MAX_STEPS, evaluation_budget.spent_sentence(self.config.budget, self.step, loss))
         elif self.step >= self.config.max_steps:
             if uses_slope:
                 said = sentence("run.max_steps", steps=self.step, loss=loss, slope=grad_norm)

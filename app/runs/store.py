@@ -8,6 +8,10 @@ another client's (clients are told apart by ``owner``, the caller's address): wh
 young runs are left, a creation (or a step that would grow the store) is refused with ``StoreFull``, which
 says when to try again, instead of taking someone else's fresh run. A client's own runs make room for its
 new ones, least recently used first.
+
+With ``--redis`` (app/runs/shared_store.py) this store is each process's cache of replayed copies: the
+runs themselves (recipe and step) live in Redis, which counts runs and protects young ones for all
+processes together, while frames and bytes stay what this one process holds.
 """
 
 from __future__ import annotations
@@ -148,16 +152,23 @@ class RunStore:
             retry,
         )
 
-    def add(self, run: Run, owner: str | None = None) -> str:
-        """Keep ``run`` and return its id; StoreFull when only other clients' young runs could make room."""
+    def add(self, run: Run, owner: str | None = None, recipe: object = None) -> str:
+        """Keep ``run`` and return its id; StoreFull when only other clients' young runs could make room.
+
+        ``recipe`` (how to rebuild the run) is for the shared store; this one keeps the run itself.
+        """
         run_id = secrets.token_urlsafe(9)
+        self.put(run_id, run, owner)
+        return run_id
+
+    def put(self, run_id: str, run: Run, owner: str | None = None) -> None:
+        """Keep ``run`` under ``run_id`` (the shared store's local copies keep the ids Redis gave them)."""
         with self._lock:
             now = self._clock()
             self._sweep(now)
             self._make_room(now, 1, len(run.frames), cost.run_bytes(run), owner)
             self._runs[run_id] = _Kept(run, now, now, cost.run_bytes(run), owner)
             self._give_back()
-        return run_id
 
     def reserve(self, run_id: str, steps: int) -> None:
         """Make room for ``steps`` more frames of a kept run before it takes them; StoreFull if there is none."""
@@ -185,16 +196,43 @@ class RunStore:
             self._runs[run_id] = kept
             return kept.run
 
+    def find(self, run_id: str) -> Run | None:
+        """The run kept as ``run_id``, or None (no explanation: the shared store's copies are a cache)."""
+        with self._lock:
+            self._sweep(self._clock())
+            kept = self._runs.get(run_id)
+            if kept is None:
+                return None
+            kept.touched = self._clock()
+            self._runs.move_to_end(run_id)
+            return kept.run
+
+    def checkout(self, run_id: str) -> tuple[Run, int]:
+        """The run and the step it stands at (the shared store's copy may have to catch up to that step)."""
+        run = self.get(run_id)
+        return run, run.step
+
+    def claim(self, run_id: str, run: Run, n: int) -> tuple[int, int]:
+        """The first step of ``n`` more and the step they end at, for the caller (holding the run's lock) to take."""
+        return run.step + 1, run.step + n
+
     def lock_for(self, run: Run) -> threading.Lock:
         """One lock per run, so two requests never step the same run at once."""
         with self._lock:
             return self._run_locks.setdefault(id(run), threading.Lock())
 
-    def delete(self, run_id: str) -> None:
-        run = self.get(run_id)
+    def discard(self, run_id: str) -> None:
+        """Forget ``run_id`` if it is kept, saying nothing (a shared run deleted on another process)."""
         with self._lock:
             kept = self._runs.pop(run_id, None)
-            self._run_locks.pop(id(run), None)
             if kept is not None:
+                self._run_locks.pop(id(kept.run), None)
                 self._freed += cost.run_bytes(kept.run)
                 self._give_back()
+
+    def delete(self, run_id: str) -> None:
+        self.get(run_id)  # RunNotFound, with its reason, when there is nothing to delete
+        self.discard(run_id)
+
+    def close(self) -> None:
+        """Nothing to let go of: everything lives in this process."""

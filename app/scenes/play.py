@@ -30,6 +30,8 @@ def function_specs(state: dict[str, Any]) -> list[dict[str, Any]]:
             "hyperparameters": run.get("hyperparameters", {}),
             "start": run.get("start") or shared,
             "seed": 0,
+            **({"schedule": run["schedule"]} if run.get("schedule") else {}),
+            **({"budget": state["budget"]} if state.get("fair") else {}),
         }
         for run in state["runs"]
     ]
@@ -80,7 +82,10 @@ def play_network_runs(configs: list[NetworkConfig], limit: int) -> list[NetworkR
 
 def scene_limit(scene: Scene) -> int:
     default = NETWORK_LIMIT if scene.page == "network" else FUNCTION_LIMIT
-    return int(scene.state.get("limit", default))
+    limit = int(scene.state.get("limit", default))
+    # A fair race's page lets every run take as many steps as its budget (a step costs at least one evaluation),
+    # so that the budget, not the step limit, ends it: race-page.js ``maxSteps``.
+    return max(limit, int(scene.state["budget"])) if scene.state.get("fair") else limit
 
 
 def play(scene: Scene) -> list[Any]:

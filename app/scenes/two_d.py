@@ -7,13 +7,22 @@ from typing import Any
 from app.scenes.model import Scene, claim
 
 
-def run(optimizer: str, hyperparameters: dict[str, float] | None = None, start: list[float] | None = None) -> dict:
+def run(
+    optimizer: str,
+    hyperparameters: dict[str, float] | None = None,
+    start: list[float] | None = None,
+    schedule: dict[str, Any] | None = None,
+) -> dict:
     out: dict[str, Any] = {"optimizer": optimizer, "hyperparameters": hyperparameters or {}, "changes": []}
+    if schedule:
+        out["schedule"] = schedule
     return {**out, "start": start} if start else out
 
 
 VIEW = {"view": "contour", "fog": False, "arrows": True}
 ROSENBROCK_END = [1.0, 1.0]
+# The fair race: one gradient a step, against a gradient and a Hessian, against a line search's values and slopes.
+FAIR_RUNNERS = [run("gd", {"lr": 0.01}), run("newton"), run("bfgs")]
 
 SCENES = (
     Scene(
@@ -42,6 +51,29 @@ SCENES = (
             claim("alternates_sides", run=0, of=0, axis=1),
             claim("crosses_less_often", a=1, b=0, of=0, axis=1),
             claim("reaches_loss_first", a=1, b=0, loss=1e-6),
+        ),
+    ),
+    Scene(
+        "schedule",
+        "2d",
+        {
+            **VIEW,
+            "fn": "elongated",
+            "runs": [
+                run("gd", {"lr": 0.08}),
+                run("gd", {"lr": 0.08}, schedule={"kind": "exponential", "gamma": 0.995}),
+            ],
+            "speed": 20,
+        },
+        (
+            claim("curvature_across_along", point=[0, 0], ratio=25),
+            claim("lr_constant", run=0, lr=0.08),
+            claim("alternates_sides", run=0, of=0, axis=1),
+            claim("runs_to_the_limit", run=0, steps=1000),
+            claim("ends_far_from", run=0, point=[0, 0], beyond=1.4),
+            claim("lr_decays_by", run=1, lr=0.08, gamma=0.995),
+            claim("crosses_less_often", a=1, b=0, of=0, axis=1),
+            claim("converges", run=1),
         ),
     ),
     Scene(
@@ -120,6 +152,36 @@ SCENES = (
             claim("no_derivatives", run=1),
             claim("converges", run=0),
             claim("converges", run=1),
+        ),
+    ),
+    Scene(
+        "budget-by-steps",
+        "2d",
+        {**VIEW, "fn": "himmelblau", "runs": FAIR_RUNNERS, "limit": 10, "speed": 2},
+        (
+            claim("runs_to_the_limit", run=0, steps=10),
+            claim("runs_to_the_limit", run=1, steps=10),
+            claim("converges", run=2, within=10),
+            claim("ranked_by_final_loss", order=[2, 1, 0]),
+            claim("loss_still_above", run=0, fraction=0.85),
+            claim("one_gradient_per_step", run=0),
+            claim("evaluations_per_step_above", run=2, value=2),
+        ),
+    ),
+    Scene(
+        "budget-by-cost",
+        "2d",
+        {**VIEW, "fn": "himmelblau", "runs": FAIR_RUNNERS, "fair": True, "budget": 20, "limit": 10, "speed": 2},
+        (
+            claim("within_budget", runs=[0, 1, 2], budget=20),
+            claim("stopped_by_budget", run=0, budget=20),
+            claim("stopped_by_budget", run=1, budget=20),
+            claim("stopped_by_budget", run=2, budget=20, before_overrun=True),
+            claim("runs_to_the_limit", run=0, steps=20),
+            claim("runs_to_the_limit", run=1, steps=10),
+            claim("runs_to_the_limit", run=2, steps=1),
+            claim("takes_more_steps", a=0, b=1),
+            claim("ranked_by_final_loss", order=[0, 1, 2]),
         ),
     ),
     Scene(

@@ -1,6 +1,7 @@
 // /1d: the derivative is the slope of the tangent; a step is −lr·f′(x); the classic worked example as a
 // table; learning rates side by side; loss against step.
 import { LossChart } from "./lib/loss-chart.js";
+import { LrChart } from "./lib/lr-chart.js";
 import { RacePage } from "./lib/race-page.js";
 import { keepSized } from "./lib/resize.js";
 import { ContractionList } from "./oned/contraction.js";
@@ -14,6 +15,7 @@ class OneDViews {
   constructor() {
     this.curve = new CurvePlot(document.getElementById("curve-plot"));
     this.loss = new LossChart(document.getElementById("loss-plot"), document.getElementById("loss-note"));
+    this.lr = new LrChart(document.getElementById("lr-plot"));
     this.table = new IterationTable(
       document.getElementById("iterations"),
       document.getElementById("table-scroll"),
@@ -34,8 +36,9 @@ class OneDViews {
     this.contraction.setFunction(info, this.curve.surface);
   }
 
-  setLabels(labels) {
+  setLabels(labels, families, lrLines) {
     this.labels = labels;
+    this.lr.setRuns(labels, lrLines.drawn, lrLines.shown);
     this.curve.setLabels(labels);
     this.loss.setLabels(labels);
   }
@@ -47,6 +50,7 @@ class OneDViews {
   render(session, state) {
     this.curve.render(session, state);
     this.loss.render(session);
+    this.lr.render(session);
     this.contraction.render(session, this.labels, () => page.render());
     this.tableSection.hidden = !state.table;
     if (state.table) this.table.render(session, this.labels);
@@ -54,6 +58,7 @@ class OneDViews {
 
   relayout() {
     this.loss.restyle();
+    this.lr.restyle();
     page.render();
   }
 }

@@ -2,6 +2,8 @@
 // or a 3D surface; fog shows only what a walker can know; click the map to start somewhere else.
 import { fetchSurface } from "./lib/api.js";
 import { LossChart } from "./lib/loss-chart.js";
+import { LrChart } from "./lib/lr-chart.js";
+import { t } from "./lib/messages.js";
 import { RacePage } from "./lib/race-page.js";
 import { keepSized } from "./lib/resize.js";
 import { ContourView } from "./twod/contour.js";
@@ -21,7 +23,9 @@ class TwoDViews {
     });
     this.surface = new SurfaceView(document.getElementById("surface-plot"));
     this.loss = new LossChart(document.getElementById("loss-plot"), document.getElementById("loss-note"));
+    this.lr = new LrChart(document.getElementById("lr-plot"));
     this.scoreboard = new Scoreboard(document.getElementById("scoreboard"));
+    this.fairNote = document.getElementById("fair-note");
     this.labels = [];
     keepSized(this.contour.base, this.contour.overlay, this.surface.div); // the loss chart sizes itself
   }
@@ -36,8 +40,10 @@ class TwoDViews {
     this.surface.setSurface(info, surface, heights);
   }
 
-  setLabels(labels, families) {
+  setLabels(labels, families, lrLines) {
     this.labels = labels;
+    this.lr.setRuns(labels, lrLines.drawn, lrLines.shown);
+    this.lrShown = lrLines.shown;
     this.contour.setLabels(labels, families);
     this.surface.setLabels(labels);
     this.loss.setLabels(labels);
@@ -56,16 +62,21 @@ class TwoDViews {
     if (state.view === "surface") this.surface.render(session, state);
     else this.contour.render(session, state);
     this.loss.render(session);
+    this.lr.render(session);
     const offMap = (run) => {
       const params = session.current(run)?.params;
       return Boolean(params && this.contour.xRange && !this.contour.inside(params));
     };
-    this.scoreboard.render(session, this.labels, page.settings(), offMap);
+    const fair = state.fair ? state.budget : null;
+    this.scoreboard.render(session, this.labels, page.settings(), offMap, { fair, lr: this.lrShown });
+    this.fairNote.hidden = fair === null;
+    if (fair !== null) this.fairNote.textContent = t("scoreboard.fair_note", { budget: fair });
   }
 
   relayout() {
     this.contour.relayout();
     this.loss.restyle();
+    this.lr.restyle();
     page.render();
   }
 }

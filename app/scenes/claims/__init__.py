@@ -8,7 +8,7 @@ runs actually did, so that a failing claim explains itself. Runs are named by th
 
 from __future__ import annotations
 
-from app.scenes.claims import landscape, networks, paths, races  # noqa: F401  (each registers its claims)
+from app.scenes.claims import costs, landscape, networks, paths, races  # noqa: F401  (each registers its claims)
 from app.scenes.claims.base import CLAIMS, Played, Verdict
 
 __all__ = ["CLAIMS", "Played", "Verdict"]

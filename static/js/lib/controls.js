@@ -49,8 +49,9 @@ function sliderScale(spec) {
  * A labelled slider for one hyperparameter. `onChange(value)` fires when the user lets go of the slider
  * or commits a typed value (not on every pixel of a drag: each change restarts or branches a run).
  * `label` and `hint` are the words people read (from the message catalogue); the raw name by default.
+ * `onInvalid(value)` hears of a typed value the range refuses (and `onInvalid(null)` when a good one follows).
  */
-export function hyperSlider(spec, value, onChange, { label = spec.name, hint = spec.description } = {}) {
+export function hyperSlider(spec, value, onChange, { label = spec.name, hint = spec.description, onInvalid = null } = {}) {
   const id = `hp-${uid++}`;
   const scale = sliderScale(spec);
   const slider = element("input", {
@@ -72,11 +73,13 @@ export function hyperSlider(spec, value, onChange, { label = spec.name, hint = s
     "aria-label": label,
   });
   const commit = (v) => {
-    if (!Number.isFinite(v) || v < spec.minimum || v > spec.maximum) {
+    if (!Number.isFinite(v) || v < spec.minimum || v > spec.maximum || (spec.integer && !Number.isInteger(v))) {
+      onInvalid?.(v); // the caller may say why, in the words the API uses
       box.value = String(value);
       box.classList.add("invalid");
       return;
     }
+    onInvalid?.(null);
     box.classList.remove("invalid");
     value = v;
     onChange(v);

@@ -4,7 +4,7 @@
 // (encoded here by the vendored gifenc), and a downloaded JSON dropped or opened to replay its race.
 import { showToast } from "./chrome.js";
 import { has, t } from "./messages.js";
-import { stripDefaults } from "./run-text.js";
+import { normaliseSchedule, stripDefaults } from "./run-text.js";
 
 const PROJECTOR_WIDTH = 1920;
 const GIF_MOST_FRAMES = 200; // a longer race is sampled: every k-th step, always ending at the cursor
@@ -85,6 +85,7 @@ function specOf(config) {
     changes: (config.changes ?? []).map((c) => ({ at_step: c.at_step, hyperparameters: c.hyperparameters })),
   };
   if (config.schedule && config.schedule.kind !== "constant") spec.schedule = config.schedule;
+  if (config.budget) spec.budget = config.budget; // a fair race
   return spec;
 }
 
@@ -251,7 +252,7 @@ class ExportMenu {
       const body = {
         runs: session.configs.map(specOf),
         steps: session.cursor,
-        max_steps: state.limit,
+        max_steps: this.page.maxSteps?.() ?? state.limit, // a fair race may take as many steps as its budget
         labels: this.page.labels(),
       };
       const response = await fetch(`/api/v1/export?format=${format}&lang=${encodeURIComponent(document.documentElement.lang || "en")}`, {
@@ -395,6 +396,7 @@ class ExportMenu {
       expr: typeof function_ === "object" ? function_.expression : undefined,
       runs: configs.map((c) => {
         const optimizer = optimizers.get(c.optimizer);
+        const schedule = normaliseSchedule(c.schedule, optimizer, this.page.scheduleByKind);
         return {
           optimizer: c.optimizer,
           hyperparameters: stripDefaults(c.hyperparameters ?? {}, optimizer),
@@ -403,10 +405,12 @@ class ExportMenu {
             hyperparameters: stripDefaults(h.hyperparameters, optimizer),
           })),
           start: c.start,
+          ...(schedule ? { schedule } : {}),
         };
       }),
       step,
       limit: Math.max(step, configs[0].max_steps ?? step, 1),
+      ...(configs[0].budget ? { fair: true, budget: configs[0].budget } : {}),
     };
     // Relative to nothing, so every value is written: the other page's defaults may differ from this one's.
     const query = this.page.url.query(state, {});

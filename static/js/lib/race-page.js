@@ -1,6 +1,6 @@
 // What the 1D and 2D pages share: the URL state, the catalogue-built sidebar (function, runners,
 // start, scenes), the transport and keys, and the live session. A page supplies its views and scenes.
-import { fetchFormula, fetchFunctions, fetchOptimizers } from "./api.js";
+import { fetchFormula, fetchFunctions, fetchOptimizers, fetchSchedules } from "./api.js";
 import { isPresenter, setPresenter, showConnection, showToast, wireChrome } from "./chrome.js";
 import { fillSelect } from "./controls.js";
 import { installExportMenu } from "./export.js";
@@ -10,7 +10,7 @@ import { t } from "./messages.js";
 import { colour } from "./palette.js";
 import { RunsEditor } from "./runs-editor.js";
 import { runsCodec } from "./runs-codec.js";
-import { normaliseRun, runLabels, runSettings } from "./run-text.js";
+import { normaliseRun, runLabels, runSettings, setScheduleDefaults } from "./run-text.js";
 import { renderSceneList, showScene } from "./scene-list.js";
 import { Session } from "./session.js";
 import { UrlState } from "./state.js";
@@ -19,6 +19,7 @@ import { SPEEDS, Transport } from "./transport.js";
 const MAX_RUNS = 8;
 const MAX_STEPS = 20000;
 const MAX_FORMULA = 200;
+const MIN_BUDGET = 10; // the server's smallest evaluation budget (app/runs/evaluation_budget.py)
 const CUSTOM = "__custom__"; // the function picker's entry for a typed formula
 
 export class RacePage {
@@ -41,13 +42,15 @@ export class RacePage {
   async boot() {
     let functions;
     try {
-      [functions, this.optimizers] = await Promise.all([fetchFunctions(), fetchOptimizers()]);
+      [functions, this.optimizers, this.schedules] = await Promise.all([fetchFunctions(), fetchOptimizers(), fetchSchedules()]);
     } catch (error) {
       showToast(t("error.catalogue", { detail: error.message }), { error: true, ms: 60000 });
       return;
     }
     this.functions = functions.filter((f) => f.dim === this.dim);
     this.optimizerById = new Map(this.optimizers.map((o) => [o.id, o]));
+    this.scheduleByKind = new Map(this.schedules.map((s) => [s.kind, s]));
+    setScheduleDefaults(this.schedules);
     this.url = new UrlState([...this.commonProperties(), ...this.viewProperties]);
     this.state = this.initialState();
     setPresenter(this.state.presenter);
@@ -98,7 +101,7 @@ export class RacePage {
       },
       {
         name: "runs",
-        codec: runsCodec(this.optimizers, { maxRuns: MAX_RUNS, dim: () => this.dim }),
+        codec: runsCodec(this.optimizers, { maxRuns: MAX_RUNS, dim: () => this.dim, schedules: this.scheduleByKind }),
         default: () => this.pageDefaults.runs,
       },
       {
@@ -109,6 +112,9 @@ export class RacePage {
       },
       { name: "step", type: "int", default: 0, valid: (v) => v >= 0 && v <= MAX_STEPS },
       { name: "limit", type: "int", default: 1000, valid: (v) => v >= 1 && v <= MAX_STEPS },
+      // A fair race: every runner may spend `budget` evaluations (f, ∇f and H, one each) instead of `limit` steps.
+      { name: "fair", type: "bool", default: false },
+      { name: "budget", type: "int", default: 60, valid: (v) => v >= MIN_BUDGET && v <= MAX_STEPS },
       { name: "speed", type: "int", default: this.pageDefaults.speed ?? 10, valid: (v) => SPEEDS.includes(v) },
       { name: "presenter", type: "bool", default: false },
       { name: "expr", type: "string", default: "", valid: (v) => v.length <= MAX_FORMULA },
@@ -184,15 +190,25 @@ export class RacePage {
       start: this.startOf(run),
       seed: 0,
       changes: run.changes ?? [],
+      ...(run.schedule ? { schedule: run.schedule } : {}),
+      ...(this.state.fair ? { budget: this.state.budget } : {}),
     }));
+  }
+
+  /**
+   * The step limit sent with the race. In a fair race every run may take as many steps as its budget (a step
+   * costs at least one evaluation), so the budget ends it, not the limit (app/scenes/play.py does the same).
+   */
+  maxSteps() {
+    return this.state.fair ? Math.min(MAX_STEPS, Math.max(this.state.limit, this.state.budget)) : this.state.limit;
   }
 
   startRace({ targetStep = 0 } = {}) {
     this.state.step = targetStep;
-    this.views.setLabels(this.labels(), this.families());
+    this.views.setLabels(this.labels(), this.families(), this.lrLines());
     this.runsEditor.render(this.state.runs);
     this.syncStartFields();
-    this.session.start(this.runSpecs(), { maxSteps: this.state.limit, targetStep });
+    this.session.start(this.runSpecs(), { maxSteps: this.maxSteps(), targetStep });
     this.writeUrl();
   }
 
@@ -205,7 +221,7 @@ export class RacePage {
     for (const run of runs) if (shared) delete run.start;
     this.state.runs = runs;
     this.runsEditor.render(runs);
-    this.views.setLabels(this.labels(), this.families());
+    this.views.setLabels(this.labels(), this.families(), this.lrLines());
     this.syncStartFields();
     this.writeUrl();
   }
@@ -219,12 +235,18 @@ export class RacePage {
     return this.state.runs.map((run) => this.optimizerById.get(run.optimizer).family);
   }
 
+  /** For the learning-rate chart: which runners have a rate to draw, and whether any has a schedule to show. */
+  lrLines() {
+    const drawn = this.state.runs.map((run) => Boolean(this.optimizerById.get(run.optimizer)?.uses_lr_schedule));
+    return { drawn, shown: this.state.runs.some((run, i) => drawn[i] && run.schedule) };
+  }
+
   settings() {
     return runSettings(this.state.runs, this.optimizerById);
   }
 
   normalise(run) {
-    return normaliseRun(run, this.optimizerById.get(run.optimizer));
+    return normaliseRun(run, this.optimizerById.get(run.optimizer), this.scheduleByKind);
   }
 
   // ----- the sidebar -----
@@ -254,8 +276,14 @@ export class RacePage {
 
     this.runsEditor = new RunsEditor({
       optimizers: this.optimizers,
+      schedules: this.schedules,
       maxRuns: MAX_RUNS,
       handlers: {
+        // A schedule is part of a run's config (the server's `update` changes hyperparameters only): restart.
+        schedule: (i, schedule) => this.editRuns(() => {
+          if (schedule) this.state.runs[i].schedule = schedule;
+          else delete this.state.runs[i].schedule;
+        }),
         optimizer: (i, id) => this.editRuns(() => (this.state.runs[i] = { optimizer: id, hyperparameters: {}, changes: [] })),
         hyperparameter: (i, name, value) => this.changeHyperparameter(i, name, value),
         remove: (i) => this.editRuns(() => this.state.runs.splice(i, 1)),
@@ -280,7 +308,28 @@ export class RacePage {
         this.limitField.value = String(this.state.limit);
       }
     });
+    this.buildFairRace();
     this.buildScenes();
+  }
+
+  /** The "fair race" toggle and its budget, where the page has them (/2d: its scoreboard ranks the runners). */
+  buildFairRace() {
+    this.fairBox = document.getElementById("fair");
+    this.budgetField = document.getElementById("budget");
+    if (!this.fairBox || !this.budgetField) return;
+    this.fairBox.addEventListener("change", () => {
+      this.state.fair = this.fairBox.checked;
+      this.startRace();
+    });
+    this.budgetField.addEventListener("change", () => {
+      const budget = Number(this.budgetField.value);
+      if (Number.isInteger(budget) && budget >= MIN_BUDGET && budget <= MAX_STEPS) {
+        this.state.budget = budget;
+        this.startRace();
+      } else {
+        this.budgetField.value = String(this.state.budget);
+      }
+    });
   }
 
   showFunction() {
@@ -334,6 +383,11 @@ export class RacePage {
 
   syncStartFields() {
     this.limitField.value = String(this.state.limit);
+    if (this.fairBox) {
+      this.fairBox.checked = this.state.fair;
+      this.budgetField.value = String(this.state.budget);
+      this.budgetField.disabled = !this.state.fair;
+    }
     const start = this.state.start ?? this.functionInfo().start;
     this.startFields.forEach((field, k) => {
       if (document.activeElement !== field) field.value = String(start[k]);

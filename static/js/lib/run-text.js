@@ -1,5 +1,5 @@
 // Runs as people read them (labels, settings) and as the URL compares them (defaults left out).
-import { num, point } from "./format.js";
+import { hyper, num, point } from "./format.js";
 import { hpSetting } from "./hp-text.js";
 import { has, t } from "./messages.js";
 import { currentHyperparameters } from "./runs-codec.js";
@@ -11,14 +11,26 @@ export function stripDefaults(values, optimizer) {
   return out;
 }
 
+/**
+ * A learning-rate schedule as the URL compares it: its kind, then the parameters of that kind that differ from
+ * their defaults (the server's `started` lists every field of every kind); null for none or "constant".
+ */
+export function normaliseSchedule(schedule, optimizer, schedules) {
+  const spec = schedule && schedules?.get(schedule.kind);
+  if (!spec || schedule.kind === "constant" || !optimizer.uses_lr_schedule) return null;
+  return { kind: schedule.kind, ...stripDefaults(schedule, { hyperparameters: spec.parameters }) };
+}
+
 /** A run in the form the URL compares: defaults left out, keys in one order. */
-export function normaliseRun(run, optimizer) {
+export function normaliseRun(run, optimizer, schedules = null) {
   const out = {
     optimizer: run.optimizer,
     hyperparameters: stripDefaults(run.hyperparameters ?? {}, optimizer),
     changes: (run.changes ?? []).map((c) => ({ at_step: c.at_step, hyperparameters: stripDefaults(c.hyperparameters, optimizer) })),
   };
   if (run.start) out.start = run.start;
+  const schedule = normaliseSchedule(run.schedule, optimizer, schedules);
+  if (schedule) out.schedule = schedule;
   return out;
 }
 
@@ -38,6 +50,9 @@ export function runLabels(runs, optimizerById, startOf) {
     const parts = optimizer.hyperparameters
       .filter((h) => twins.some((r) => currentHyperparameters(r, optimizer)[h.name] !== mine[h.name]))
       .map((h) => hpSetting(optimizer, h, mine[h.name], "hp.equals"));
+    if (twins.some((r) => JSON.stringify(r.schedule ?? null) !== JSON.stringify(run.schedule ?? null))) {
+      parts.push(scheduleText(run.schedule));
+    }
     const start = startOf(run);
     if (twins.some((r) => JSON.stringify(startOf(r)) !== JSON.stringify(start))) {
       parts.push(t("label.from", { point: start.length === 1 ? num(start[0], 3) : point(start, 3) }));
@@ -61,14 +76,35 @@ function sameAs(runs, i, optimizerById, startOf) {
   return twins.length > 1 ? t("label.twin", { name: base, n: twins.indexOf(i) + 1 }) : base;
 }
 
-/** Each run's hyperparameters in force, for the scoreboard: "lr 0.05, μ 0.9, AMSGrad". */
+/**
+ * A schedule in a few characters, for labels and the scoreboard: "constant lr", "lr·0.995ᵗ", "lr·0.5 every
+ * 100 steps", "cosine, t_max 500". The schedule's defaults fill what the run leaves out.
+ */
+export function scheduleText(schedule, defaults = SCHEDULE_DEFAULTS) {
+  if (!schedule || schedule.kind === "constant") return t("schedule.short.constant");
+  const values = { ...defaults[schedule.kind], ...schedule };
+  const shown = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "number" ? hyper(v) : v]));
+  return t(`schedule.short.${schedule.kind}`, { ...shown, step_size: values.step_size });
+}
+
+// The /schedules catalogue's defaults by kind, set once by the page (setScheduleDefaults) from the server.
+let SCHEDULE_DEFAULTS = {};
+
+export function setScheduleDefaults(schedules) {
+  SCHEDULE_DEFAULTS = Object.fromEntries(
+    schedules.map((s) => [s.kind, Object.fromEntries(s.parameters.map((p) => [p.name, p.default]))]),
+  );
+}
+
+/** Each run's hyperparameters in force, for the scoreboard: "lr 0.05, μ 0.9, AMSGrad", and its schedule. */
 export function runSettings(runs, optimizerById) {
   return runs.map((run) => {
     const optimizer = optimizerById.get(run.optimizer);
     const values = currentHyperparameters(run, optimizer);
-    return optimizer.hyperparameters
+    const parts = optimizer.hyperparameters
       .filter((h) => h.name === "lr" || values[h.name] !== h.default)
-      .map((h) => hpSetting(optimizer, h, values[h.name]))
-      .join(t("text.list_separator"));
+      .map((h) => hpSetting(optimizer, h, values[h.name]));
+    if (run.schedule) parts.push(scheduleText(run.schedule));
+    return parts.join(t("text.list_separator"));
   });
 }

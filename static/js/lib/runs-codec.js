@@ -3,10 +3,12 @@
 //   gd(lr:0.01)[-3,3]     ... with a start of its own (otherwise the page's start)
 //   adam@40(lr:0.01)      ... whose hyperparameters changed at step 40 (the server's "changes")
 //   adam(amsgrad:true)    a switch is written true or false
-// Runs are separated by ";". Unknown optimizers or hyperparameters make the value invalid (-> default).
+//   gd(lr:0.08)~exponential(gamma:0.995)
+//                         ... with a learning-rate schedule (first-order methods only; defaults left out)
+// Runs are separated by ";". Unknown optimizers, hyperparameters or schedules make the value invalid (-> default).
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
-const RUN = /^([a-z_][a-z0-9_]*)(?:\(([^)]*)\))?(?:\[([^\]]*)\])?((?:@\d+\([^)]*\))*)$/;
+const RUN = /^([a-z_][a-z0-9_]*)(?:\(([^)]*)\))?(?:\[([^\]]*)\])?(?:~([a-z_]+)(?:\(([^)]*)\))?)?((?:@\d+\([^)]*\))*)$/;
 const CHANGE = /@(\d+)\(([^)]*)\)/g;
 
 function parsePairs(text, optimizer) {
@@ -23,6 +25,7 @@ function parsePairs(text, optimizer) {
     }
     const value = Number(raw);
     if (raw.trim() === "" || !Number.isFinite(value) || value < spec.minimum || value > spec.maximum) return undefined;
+    if (spec.integer && !Number.isInteger(value)) return undefined;
     out[name] = value;
   }
   return out;
@@ -36,8 +39,21 @@ function formatPairs(values, optimizer) {
   return parts.join(",");
 }
 
-/** A {parse, format} codec for UrlState, checking ids and ranges against the optimizer catalogue. */
-export function runsCodec(optimizers, { maxRuns = 8, dim = () => null } = {}) {
+/** A schedule from the URL's kind and pairs, checked against the /schedules catalogue; null for none. */
+function parseSchedule(kind, pairs, optimizer, schedules) {
+  if (kind === undefined) return null;
+  const spec = schedules.get(kind);
+  if (!spec || !optimizer.uses_lr_schedule) return undefined;
+  const values = parsePairs(pairs, { hyperparameters: spec.parameters });
+  if (!values) return undefined;
+  return kind === "constant" ? null : { kind, ...values };
+}
+
+/**
+ * A {parse, format} codec for UrlState, checking ids and ranges against the optimizer catalogue (and
+ * schedules against the schedule catalogue, a Map from kind to its /schedules entry).
+ */
+export function runsCodec(optimizers, { maxRuns = 8, dim = () => null, schedules = new Map() } = {}) {
   const byId = new Map(optimizers.map((o) => [o.id, o]));
   return {
     parse(text) {
@@ -54,7 +70,10 @@ export function runsCodec(optimizers, { maxRuns = 8, dim = () => null } = {}) {
           if (!start.every(Number.isFinite) || (dim() && start.length !== dim())) return undefined;
           run.start = start;
         }
-        for (const [, step, pairs] of match[4].matchAll(CHANGE)) {
+        const schedule = parseSchedule(match[4], match[5], optimizer, schedules);
+        if (schedule === undefined) return undefined;
+        if (schedule) run.schedule = schedule;
+        for (const [, step, pairs] of match[6].matchAll(CHANGE)) {
           const changed = parsePairs(pairs, optimizer);
           if (!changed) return undefined;
           run.changes.push({ at_step: Number(step), hyperparameters: changed });
@@ -70,6 +89,11 @@ export function runsCodec(optimizers, { maxRuns = 8, dim = () => null } = {}) {
           const pairs = formatPairs(run.hyperparameters, optimizer);
           let text = run.optimizer + (pairs ? `(${pairs})` : "");
           if (run.start) text += `[${run.start.join(",")}]`;
+          const schedule = run.schedule && schedules.get(run.schedule.kind);
+          if (schedule) {
+            const pairs = formatPairs(run.schedule, { hyperparameters: schedule.parameters });
+            text += `~${run.schedule.kind}${pairs ? `(${pairs})` : ""}`;
+          }
           for (const change of run.changes ?? []) {
             text += `@${change.at_step}(${formatPairs(change.hyperparameters, optimizer)})`;
           }

@@ -8,6 +8,7 @@ import { fetchSurface } from "../lib/api.js";
 import { num } from "../lib/format.js";
 import { t } from "../lib/messages.js";
 import { colour } from "../lib/palette.js";
+import { scheduledLr } from "../lib/schedule-rate.js";
 import { hyperparametersAt } from "./curve.js";
 
 const EXACT = 1e-6; // closer than this to 0 or 1 is that value (the sampled f″ carries rounding)
@@ -95,7 +96,9 @@ export class ContractionList {
       const config = session.configs[run];
       const frame = session.current(run);
       if (config?.optimizer !== "gd" || !frame) return;
-      const lr = hyperparametersAt(config, frame.step)?.lr;
+      // The step about to be taken uses the schedule's rate for update number `frame.step`.
+      const base = hyperparametersAt(config, frame.step)?.lr;
+      const lr = base === undefined ? undefined : scheduledLr(config.schedule, base, frame.step);
       const x = frame.params?.[0];
       const curvature = x === null || x === undefined ? null : this.curvatureAt(x, onProbe);
       const found = lr === undefined || curvature === null ? null : contraction(lr, curvature);

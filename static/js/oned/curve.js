@@ -5,6 +5,7 @@ import { num } from "../lib/format.js";
 import { t } from "../lib/messages.js";
 import { colour, symbol, tint } from "../lib/palette.js";
 import { axis, baseLayout, PLOT_CONFIG, theme } from "../lib/theme.js";
+import { scheduledLr } from "../lib/schedule-rate.js";
 
 const RESOLUTION = 400;
 const TANGENT_HALF_WIDTH = 0.14; // of the x range
@@ -57,7 +58,7 @@ export class CurvePlot {
     const optimizer = session.configs[run]?.optimizer;
     // −lr·f′(x) is plain GD's coming step only without weight decay (which adds λ·x to the slope).
     if (optimizer === "gd" && frame.grad?.[0] !== null && hyperparameters?.lr !== undefined && !hyperparameters.weight_decay) {
-      const lr = hyperparameters.lr;
+      const lr = scheduledLr(session.configs[run]?.schedule, hyperparameters.lr, frame.step); // the coming step's
       return { from: frame.params[0], delta: -lr * frame.grad[0], coming: true, lr, slope: frame.grad[0] };
     }
     const delta = frame.extras?.update?.[0];
