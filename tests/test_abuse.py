@@ -127,6 +127,39 @@ def test_a_player_that_cannot_keep_up_plays_slower_and_says_so(server: str) -> N
     assert float(slowed["steps"]) < 12_000 and slowed["steps"] in notice["message"]
 
 
+def test_a_slowed_player_tries_the_asked_rate_again_and_says_so_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A passing overload must not slow a race for good; a lasting one slows it again without a second notice."""
+    import app.api.live as live_api
+
+    monkeypatch.setattr(live_api, "RECOVER_AFTER_SECONDS", 0.3)
+    start = {"type": "start", "batch": True, "max_steps": 20_000, "runs": [ROSENBROCK] * 8}
+    with _serve(Settings()) as address, _open(address) as player:
+        player.send(json.dumps(start))
+        assert _until(player, "started")["type"] == "started"
+        player.send(json.dumps({"type": "play", "fps": 120, "skip": 100}))
+        playbacks, notices = [], []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not _slowed_again(playbacks):
+            message = json.loads(player.recv(timeout=max(deadline - time.monotonic(), 0.01)))
+            assert message["type"] != "error", message
+            if message["type"] == "playback":
+                playbacks.append(message)
+            elif message["type"] == "notice":
+                notices.append(message)
+    rates = [(p["fps"], p["skip"], p.get("slowed")) for p in playbacks]
+    assert rates[0] == (120, 100, None)  # the answer to play
+    assert rates[1][2] is True and rates[1][0] * rates[1][1] < 12_000  # slowed
+    back = rates.index((120, 100, False))  # back to the asked rate...
+    assert any(rate[2] is True for rate in rates[back:]), rates  # ...which cannot be kept: slowed again
+    assert [n["key"] for n in notices] == ["live.slowed"]  # and told once
+
+
+def _slowed_again(playbacks: list[dict]) -> bool:
+    """A playback slowed after one that went back to the asked rate."""
+    restored = [i for i, p in enumerate(playbacks) if p.get("slowed") is False]
+    return bool(restored) and any(p.get("slowed") for p in playbacks[restored[0] :])
+
+
 def test_a_long_seek_on_six_connections_does_not_delay_a_seventh_start(server: str) -> None:
     """Six clients each seek a 20,000-step race of eight runs; a seventh still starts at once."""
     start = {"type": "start", "batch": True, "max_steps": 20_000, "runs": [ROSENBROCK] * 8}

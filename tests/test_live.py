@@ -310,3 +310,33 @@ def test_a_race_computed_in_the_smallest_slices_is_the_race_computed_at_once() -
         assert run.frames == alone.frames
     drain(advance_sliced(session.runs, 350, 1))
     assert all(run.step == 350 or run.status != "running" for run in session.runs)
+
+
+@pytest.mark.parametrize("inline_work", [0, 10**12], ids=["every tick in the pool", "every tick on the loop"])
+def test_a_played_race_is_the_same_wherever_its_ticks_are_computed(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, inline_work: int
+) -> None:
+    """Small ticks are computed on the event loop, large ones in the compute pool: the frames are the same."""
+    import app.api.live as live_api
+    from app.runs.factory import build_config
+    from app.runs.run import replay
+
+    monkeypatch.setattr(live_api, "INLINE_TICK_WORK", inline_work)
+    runs = [{**SEEDS, "hyperparameters": {"lr": lr}} for lr in (0.1, 0.3)]
+    with client.websocket_connect("/ws") as ws:
+        start(ws, runs, batch=True, max_steps=2000)
+        ws.receive_json()
+        ws.send_json({"type": "play", "fps": 120, "skip": 3})
+        seen = {0: [], 1: []}
+        while True:
+            message = ws.receive_json()
+            if message["type"] == "frames":
+                for frame in message["frames"]:
+                    seen[frame["run"]].append(frame)
+            elif message["type"] == "playback" and not message["playing"]:
+                break
+    for index, spec in enumerate(runs):
+        config = build_config(spec["function"], spec["optimizer"], spec["hyperparameters"], start=[8], max_steps=2000)
+        alone = replay(config, 2000)
+        assert [f["step"] for f in seen[index]] == list(range(1, alone.step + 1))  # every step, once, in order
+        assert [f["params"] for f in seen[index]] == [f["params"] for f in alone.frames[1:]]

@@ -7,10 +7,18 @@ outbox. The outbox coalesces: a client that reads slowly gets several steps
 in one message and, past a cap, only the newest frames, so the server never
 buffers without bound. When the socket closes, all three end.
 
-The event loop only moves bytes: every command and every tick is computed in
-the shared compute pool (app/compute.py) in short slices that take turns with
-everyone else's. A player that falls behind still awaits between ticks, and
-past a second behind it plays at the rate the server can keep and says so.
+The event loop only moves bytes and does the smallest ticks itself: every
+command, and every tick estimated at more than ``INLINE_TICK_WORK`` operations,
+is computed in the shared compute pool (app/compute.py) in short slices that
+take turns with everyone else's; a tick of a race of 2D functions costs less
+than handing it over would. A player that falls behind still awaits between
+ticks, and past a second behind it plays at the rate the server can keep and
+says so; after a few seconds of keeping up it tries the asked-for rate again.
+
+Everything a connection sends goes through ``websocket.send_text`` (JSON text
+frames encoded once with orjson), from ``_sender`` or, for the refusal of a
+connection past the cap, from ``live``: a wrapper around the websocket (a
+lecture room's tee) sees every outgoing message there.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from app import memory
-from app.compute import ComputePool, Share, pool_of
+from app.compute import ComputePool, Share, drain, pool_of
 from app.live.session import Ledger, LiveSession, SessionError
 from app.pages import load_messages
 
@@ -44,9 +52,14 @@ KEPT_ERRORS = 20
 POLICY_VIOLATION = 1008
 SLOW_AFTER_SECONDS = 1.0  # a player this far behind its clock plays slower, and says so
 HEADROOM = 0.8  # ... at this share of the rate it managed, so that it keeps up afterwards
+RECOVER_AFTER_SECONDS = 5.0  # a slowed player that kept up this long tries the asked-for rate again
 LOCK_WAIT_SECONDS = 0.1  # a tick held up this long by a command restarts the clock instead
 MAX_QUEUED_COMMANDS = 100  # commands read but not yet carried out (the rate limit keeps this short)
 HEAVY_SESSION_BYTES = 32_000_000  # a session that held this much gives its memory back when it ends
+# A tick estimated at most this many operations (app/runs/cost.py; a 4-runner race of 2D functions is about
+# 250,000, and takes about a tenth of a millisecond) is computed on the event loop: handing it to the compute
+# pool and back costs more than the tick (two thread switches, the interpreter lock passed twice).
+INLINE_TICK_WORK = 1_000_000
 
 
 class Outbox:
@@ -159,7 +172,10 @@ async def _player(
     while True:
         await restart.wait()
         restart.clear()
+        wanted = (session.fps, session.skip)  # what the client asked for
         origin, ticks = loop.time(), 0
+        slowed_at: float | None = None  # when playback was last slowed, while it plays slower than asked
+        told = False  # the notice is given once per play, not each time a passing overload slows it again
         while session.playing and not restart.is_set():
             ticks += 1
             delay = origin + ticks / session.fps - loop.time()
@@ -172,16 +188,42 @@ async def _player(
                     origin, ticks = loop.time(), 0
                 if not session.playing:
                     break
-                messages = await pool.run(session.tick_sliced(), share)
-            outbox.put(messages, len(session.runs))
-            elapsed = loop.time() - origin
-            if session.playing and elapsed - ticks / session.fps > SLOW_AFTER_SECONDS:
-                outbox.put(_slow_down(session, ticks / elapsed), len(session.runs))
-                origin, ticks = loop.time(), 0
+                if session.tick_work() <= INLINE_TICK_WORK:
+                    messages = drain(session.tick_sliced())
+                else:
+                    messages = await pool.run(session.tick_sliced(), share)
+                outbox.put(messages, len(session.runs))
+                if not session.playing or restart.is_set():  # a command changed the rate meanwhile: it wins
+                    continue
+                now = loop.time()
+                if now - origin - ticks / session.fps > SLOW_AFTER_SECONDS:
+                    outbox.put(_slow_down(session, ticks / (now - origin), notify=not told), len(session.runs))
+                    told = told or (session.fps, session.skip) != wanted
+                    origin, ticks = now, 0
+                    slowed_at = now
+                elif slowed_at is not None and now - slowed_at > RECOVER_AFTER_SECONDS:
+                    # A passing overload (a class pressing play at once, a collection) must not slow the
+                    # race for good: try the asked-for rate again; if it cannot be kept, it slows again.
+                    session.fps, session.skip = wanted
+                    outbox.put([_playback(session, slowed=False)], len(session.runs))
+                    origin, ticks = now, 0
+                    slowed_at = None
 
 
-def _slow_down(session: LiveSession, achieved: float) -> list[dict[str, Any]]:
-    """Play at the rate the server keeps (fewer frames a second, then fewer steps a frame); tell the client."""
+def _playback(session: LiveSession, slowed: bool) -> dict[str, Any]:
+    return {
+        "type": "playback",
+        "playing": session.playing,
+        "fps": session.fps,
+        "skip": session.skip,
+        "step": session.cursor,
+        "slowed": slowed,
+    }
+
+
+def _slow_down(session: LiveSession, achieved: float, notify: bool = True) -> list[dict[str, Any]]:
+    """Play at the rate the server keeps (fewer frames a second, then fewer steps a frame); tell the client
+    (with a notice too, unless it was told already during this play)."""
     asked = session.fps * session.skip
     rate = achieved * HEADROOM  # frames a second that can be kept
     if rate >= 1:
@@ -192,19 +234,14 @@ def _slow_down(session: LiveSession, achieved: float) -> list[dict[str, Any]]:
     steps = session.fps * session.skip
     if steps >= asked:
         return []  # already one step a second: nothing slower to offer, and nothing new to say
+    if not notify:
+        return [_playback(session, slowed=True)]
     values = {"asked": f"{asked:g}", "steps": f"{steps:g}"}
     text = load_messages()["live.slowed"]
     for name, value in values.items():
         text = text.replace("{" + name + "}", value)
     return [
-        {
-            "type": "playback",
-            "playing": session.playing,
-            "fps": session.fps,
-            "skip": session.skip,
-            "step": session.cursor,
-            "slowed": True,
-        },
+        _playback(session, slowed=True),
         {"type": "notice", "key": "live.slowed", "values": values, "message": text},
     ]
 

@@ -21,6 +21,7 @@ from collections.abc import Generator
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from pydantic import Field, ValidationError
 
 from app.api.catalogue import function_info
@@ -39,6 +40,9 @@ from app.runs.run import RUNNING, Run, replay
 from app.settings import Settings
 
 Message = dict[str, Any]
+# A run's cost per step is re-estimated this often while playing (a line search's evaluations per step
+# drift slowly); estimating it on every tick was a quarter of a tick's time.
+COST_REFRESH_STEPS = 64
 
 
 class SessionError(ValueError):
@@ -111,6 +115,12 @@ class LiveSession:
         self.skip = 1
         self.batch = False
         self._shown_status: list[str] = []
+        # Per-run figures that are the same for every tick, worked out once per race (see _estimates).
+        self._estimated_for: list[Any] | None = None
+        self._estimated_at = 0
+        self._step_costs: list[int] = []
+        self._frame_bytes: list[int] = []
+        self._running_cost = 0  # operations of one step of every run still running, at the last estimate
 
     # ----- commands -------------------------------------------------------------------------------------------
 
@@ -313,6 +323,34 @@ class LiveSession:
         """What this race holds now, estimated per frame (app/runs/cost.py)."""
         return sum(cost.run_bytes(run) for run in self.runs)
 
+    def _estimates(self) -> tuple[list[int], list[int]]:
+        """Each run's operations per step and bytes per frame, re-estimated when the race changes and every
+        ``COST_REFRESH_STEPS`` steps: the same for every tick in between."""
+        if self._estimated_for is not self.runs or abs(self.cursor - self._estimated_at) >= COST_REFRESH_STEPS:
+            self._step_costs = [cost.step_cost(run) for run in self.runs]
+            self._frame_bytes = [cost.frame_bytes(run) for run in self.runs]
+            self._running_cost = sum(
+                each for run, each in zip(self.runs, self._step_costs, strict=True) if run.status == RUNNING
+            )
+            self._estimated_for, self._estimated_at = self.runs, self.cursor
+        return self._step_costs, self._frame_bytes
+
+    def tick_work(self) -> float:
+        """Operations the next tick will compute, at most (a run that ended since the estimate costs nothing):
+        small ticks are cheaper done at once than handed to the compute pool."""
+        if not self.playing:
+            return 0.0
+        self._estimates()
+        return float(self.skip * self._running_cost)
+
+    def _reachable_bytes(self, step: int) -> int:
+        """The bytes the race would hold at ``step`` (at most: runs may end), from the per-race estimates."""
+        _, frame_bytes = self._estimates()
+        return sum(
+            (max(min(step, run.config.max_steps), run.step) + 1) * each
+            for run, each in zip(self.runs, frame_bytes, strict=True)
+        )
+
     def _record(self) -> None:
         size = self.bytes()
         self.peak_bytes = max(self.peak_bytes, size)
@@ -344,8 +382,8 @@ class LiveSession:
 
     def _check_bytes(self, step: int, size: int) -> None:
         settings = self.settings
-        per_step = sum(cost.frame_bytes(run) for run in self.runs) or 1
         if size > settings.max_session_bytes:
+            per_step = sum(cost.frame_bytes(run) for run in self.runs) or 1
             furthest = int(settings.max_session_bytes // per_step) - 1
             raise SessionError(
                 f"At step {step} this race would hold about {cost.megabytes(size)} "
@@ -372,7 +410,7 @@ class LiveSession:
         if not self.playing:
             return []
         try:
-            self._check_bytes(self.cursor + self.skip, self._reachable(self.cursor + self.skip)[1])
+            self._check_bytes(self.cursor + self.skip, self._reachable_bytes(self.cursor + self.skip))
         except SessionError as error:
             self.playing = False
             return [self._playback(), {"type": "error", "message": f"Paused at step {self.cursor}. {error}"}]
@@ -404,7 +442,20 @@ class LiveSession:
         return self._pack(frames) + self._status_changes()
 
     def _bring_to(self, step: int) -> Generator[None, None, None]:
-        yield from advance_sliced(self.runs, step, self.settings.work_per_slice)
+        """Compute every run up to ``step``: at once when it fits in one slice (a tick), else in slices."""
+        step_costs, _ = self._estimates()
+        behind = [
+            (run, step - run.step, each)
+            for run, each in zip(self.runs, step_costs, strict=True)
+            if run.status == RUNNING and run.step < step
+        ]
+        work = sum(n * each for _, n, each in behind)
+        if work > self.settings.work_per_slice:
+            yield from advance_sliced(self.runs, step, self.settings.work_per_slice)
+            return
+        with np.errstate(all="ignore"):
+            for run, n, _ in behind:
+                run.advance(n)
 
     def _move_to(self, step: int) -> Generator[None, None, list[Message]]:
         self.playing = False
