@@ -92,7 +92,7 @@ export class Timeline {
     const release = (event) => {
       if (!this.dragging) return;
       this.dragging = false;
-      this.rail.releasePointerCapture?.(event.pointerId);
+      if (this.rail.hasPointerCapture?.(event.pointerId)) this.rail.releasePointerCapture(event.pointerId);
       this.render();
     };
     this.rail.addEventListener("pointerup", release);
@@ -117,7 +117,11 @@ export class Timeline {
     if (event.button !== 0 || event.target.closest(".timeline-mark")) return;
     event.preventDefault();
     this.dragging = true;
-    this.rail.setPointerCapture?.(event.pointerId);
+    try {
+      this.rail.setPointerCapture(event.pointerId); // the drag goes on when the pointer leaves the strip
+    } catch {
+      /* a pointer the browser does not know as active (a synthetic event): the rail still hears it */
+    }
     this.handle.focus({ preventScroll: true });
     this.seekTo(this.stepAt(event.clientX));
   }
