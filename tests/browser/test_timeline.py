@@ -166,6 +166,7 @@ def test_a_branch_is_marked_where_the_learning_rate_changed_and_its_tooltip_name
     mark.hover()
     tip = page.wait_for_selector("#timeline-tip:not([hidden])")
     assert tip.inner_text() == "GD: lr 0.05 → 0.2 at step 40"
+    watched.screenshot("timeline-branch-tooltip")
     assert page.inner_text(".timeline-word.branch") == "lr 0.05 → 0.2"
     left, right = mark.bounding_box()["x"], x_of_step(page, 40)[0]
     assert abs(left + mark.bounding_box()["width"] / 2 - right) <= 2

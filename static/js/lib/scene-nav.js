@@ -11,6 +11,10 @@ export class SceneNav {
     this.page = page;
     this.position = document.getElementById("scene-position");
     this.note = document.getElementById("lecture-note");
+    // Presenter mode's "P: controls" joins the strip of the scene buttons rather than taking a line of its own.
+    const exit = document.querySelector(".presenter-exit");
+    const strip = document.getElementById("timeline-strip");
+    if (exit && strip) strip.append(exit);
     for (const button of document.querySelectorAll("[data-scene-step]")) {
       button.addEventListener("click", () => goToScene(Number(button.dataset.sceneStep)));
     }

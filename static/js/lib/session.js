@@ -291,6 +291,11 @@ export class Session {
     return last;
   }
 
+  /** True once every run's end is known (even with the cursor back before it): nothing lies past lastComputed. */
+  get finished() {
+    return this.configs.length > 0 && this.configs.every((_, run) => Boolean(this.endings[run]));
+  }
+
   /** The most steps any run may take (its config's max_steps). */
   get maxSteps() {
     return Math.max(0, ...this.configs.map((config) => config.max_steps ?? 0));

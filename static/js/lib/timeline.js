@@ -128,7 +128,9 @@ export class Timeline {
 
   /** Ask the server for `step`: at once, then at most once per SEEK_EVERY_MS, always ending on the last asked. */
   seekTo(step) {
-    const target = Math.max(0, Math.min(Math.round(step), this.session.maxSteps || Infinity));
+    // Past the last computed step only while some run is still going (an arrow key then computes one more).
+    const limit = this.session.finished ? this.session.lastComputed : this.session.maxSteps || Infinity;
+    const target = Math.max(0, Math.min(Math.round(step), limit));
     this.wanted = target;
     this.render();
     if (this.timer) return;
@@ -186,7 +188,7 @@ export class Timeline {
     const session = this.session;
     const last = session.lastComputed;
     const max = session.maxSteps;
-    this.end = trackEnd(last, max, session.ended);
+    this.end = trackEnd(last, max, session.finished);
     const at = (step) => `${(100 * Math.min(step, this.end)) / this.end}%`;
     const shown = this.shown;
     this.computed.style.width = at(last);
@@ -194,9 +196,9 @@ export class Timeline {
     this.handle.style.left = at(shown);
     this.handle.setAttribute("aria-valuemax", String(last));
     this.handle.setAttribute("aria-valuenow", String(shown));
-    this.handle.setAttribute("aria-valuetext", t("timeline.value", { n: shown, last }));
+    this.handle.setAttribute("aria-valuetext", t("timeline.value", { n: num(shown), last: num(last) }));
     this.from.textContent = num(0);
-    this.to.textContent = max ? t("timeline.extent", { last, max }) : "";
+    this.to.textContent = max ? t("timeline.extent", { last: num(last), max: num(max) }) : "";
     this.renderMarks();
   }
 
@@ -210,12 +212,12 @@ export class Timeline {
         const text = describeChange(this.optimizer(config.optimizer), before, change.hyperparameters);
         before = change.hyperparameters;
         if (!text) continue;
-        const tip = t("timeline.branch", { run: labels[run] ?? "", change: text, step: change.at_step });
+        const tip = t("timeline.branch", { run: labels[run] ?? "", change: text, step: num(change.at_step) });
         out.push({ kind: "branch", run, step: change.at_step, word: text, tip });
       }
       const ending = this.session.endings[run];
       if (ending && ENDINGS.includes(ending.status)) {
-        const head = t(`timeline.${ending.status}`, { run: labels[run] ?? "", step: ending.step });
+        const head = t(`timeline.${ending.status}`, { run: labels[run] ?? "", step: num(ending.step) });
         const tip = ending.message ? t("text.sentences2", { a: head, b: ending.message }) : head;
         out.push({ kind: ending.status, run, step: ending.step, word: t(`timeline.word.${ending.status}`), tip });
       }
