@@ -215,6 +215,19 @@ def test_a_diverged_run_is_marked_at_the_step_it_stopped_in_its_colour(watched) 
     assert watched.errors == []
 
 
+def test_another_scene_starts_the_timeline_and_the_counter_at_step_0(watched) -> None:
+    page = open_at(watched, "scene=worked-example", 200)
+    page.wait_for_selector(".timeline-mark.converged")
+    stopped = page.evaluate("window.hillside.session.cursor")
+    assert slider(page)["now"] == stopped > 0
+    page.click(".scene[data-scene='learning-rates']")
+    page.wait_for_function("() => window.hillside.session.configs.length === 6")
+    page.wait_for_function("() => document.getElementById('step-count').textContent === '0'")
+    assert slider(page)["now"] == 0 and slider(page)["max"] == 0
+    assert page.query_selector(".timeline-mark") is None  # the worked example's end is not this race's
+    assert watched.errors == []
+
+
 def lecture(base_url: str) -> list[tuple[str, str]]:
     with urllib.request.urlopen(f"{base_url}/api/v1/scenes", timeout=10) as answer:
         listed = json.load(answer)

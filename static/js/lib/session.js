@@ -186,7 +186,10 @@ export class Session {
     const count = message.runs.length;
     const fresh = !rebuilt && (this.expectFresh || this.histories.length !== count);
     this.expectFresh = false;
-    if (fresh) this.histories = Array.from({ length: count }, () => []);
+    if (fresh) {
+      this.histories = Array.from({ length: count }, () => []);
+      this.setCursor(0, true); // a new race starts at step 0 (its frame 0 follows), wherever the last one stood
+    }
     if (!rebuilt) {
       this.statuses = Array.from({ length: count }, () => ({ status: "running", message: "" }));
       this.generation += 1;
