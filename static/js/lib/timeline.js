@@ -80,12 +80,14 @@ export class Timeline {
     this.handle.setAttribute("aria-valuemin", "0");
     this.handle.setAttribute("aria-orientation", "horizontal");
     this.track.append(this.computed, this.played, this.marks, this.handle);
-    this.rail.append(this.words, this.track);
     this.to = element("span", "timeline-to");
+    this.markWords = element("div", "timeline-mark-words");
+    this.words.append(this.from, this.markWords, this.to); // the scale's ends label the track's ends, above it
+    this.rail.append(this.words, this.track);
     this.tip = element("div", "timeline-tip", { id: "timeline-tip", hidden: true });
     this.tip.setAttribute("role", "tooltip");
     this.tip.dataset.overlay = "";
-    this.root.replaceChildren(this.from, this.rail, this.to, this.tip);
+    this.root.replaceChildren(this.rail, this.tip);
 
     this.rail.addEventListener("pointerdown", (event) => this.press(event));
     this.rail.addEventListener("pointermove", (event) => this.dragging && this.seekTo(this.stepAt(event.clientX)));
@@ -198,7 +200,14 @@ export class Timeline {
     this.handle.setAttribute("aria-valuenow", String(shown));
     this.handle.setAttribute("aria-valuetext", t("timeline.value", { n: num(shown), last: num(last) }));
     this.from.textContent = num(0);
-    this.to.textContent = max ? t("timeline.extent", { last: num(last), max: num(max) }) : "";
+    const extent = max ? t("timeline.extent", { last: num(last), max: num(max) }) : "";
+    if (extent !== this.to.textContent) {
+      this.to.textContent = extent;
+      if (this.to.offsetWidth !== this.toWidth) {
+        this.toWidth = this.to.offsetWidth;
+        this.shownMarks = null;
+      }
+    }
     this.renderMarks();
   }
 
@@ -251,19 +260,24 @@ export class Timeline {
       words.push(word);
     }
     this.marks.replaceChildren(...pins);
-    this.words.replaceChildren(...words);
+    this.markWords.replaceChildren(...words);
     this.placeWords();
   }
 
-  /** Each word centred over its mark, inside the rail; a word that would touch the one before it is left out. */
+  /**
+   * Each word centred over its mark, between the scale's two end labels; a word that would touch the one before
+   * it (or an end label) is left out: the mark and its tooltip still say it.
+   */
   placeWords() {
-    const width = this.words.clientWidth;
-    let right = -Infinity;
-    for (const word of this.words.children) {
+    const width = this.markWords.clientWidth;
+    const end = width - (this.to.textContent ? this.to.offsetWidth + WORD_GAP_PX : 0);
+    let right = this.from.offsetWidth;
+    for (const word of this.markWords.children) {
+      word.hidden = false;
       const x = (Number(word.dataset.step) / this.end) * width;
       const w = word.offsetWidth;
       const left = Math.min(Math.max(0, x - w / 2), Math.max(0, width - w));
-      const fits = left >= right + WORD_GAP_PX && w <= width;
+      const fits = left >= right + WORD_GAP_PX && left + w <= end;
       word.hidden = !fits;
       word.style.left = `${left}px`;
       if (fits) right = left + w;
