@@ -82,7 +82,7 @@ export class Timeline {
     this.track.append(this.computed, this.played, this.marks, this.handle);
     this.to = element("span", "timeline-to");
     this.markWords = element("div", "timeline-mark-words");
-    this.words.append(this.from, this.markWords, this.to); // the scale's ends label the track's ends, above it
+    this.words.append(this.from, this.markWords, this.to); // the ends of the scale, above the ends of the track
     this.rail.append(this.words, this.track);
     this.tip = element("div", "timeline-tip", { id: "timeline-tip", hidden: true });
     this.tip.setAttribute("role", "tooltip");
