@@ -247,7 +247,7 @@ def test_presenter_buttons_walk_the_lecture_and_say_where_it_starts_and_ends(wat
     # Big enough to hit with a mouse in a hurry, and beside the pictures rather than over them.
     for button in (previous, following):
         box = button.bounding_box()
-        assert box["height"] >= 40
+        assert box["height"] >= 36 and box["width"] >= 120
         for plot in ("#curve-plot", "#loss-plot"):
             other = page.query_selector(plot).bounding_box()
             assert box["y"] >= other["y"] + other["height"] or box["x"] >= other["x"] + other["width"]
