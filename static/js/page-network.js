@@ -11,9 +11,11 @@ import { t } from "./lib/messages.js";
 import { colour } from "./lib/palette.js";
 import { keepSized } from "./lib/resize.js";
 import { shortName } from "./lib/run-text.js";
+import { SceneNav } from "./lib/scene-nav.js";
 import { renderSceneList, showScene } from "./lib/scene-list.js";
 import { Session } from "./lib/session.js";
 import { UrlState } from "./lib/state.js";
+import { Timeline } from "./lib/timeline.js";
 import { SPEEDS, Transport } from "./lib/transport.js";
 import { drawBoundary } from "./network/boundary.js";
 import { drawGradients, drawLosses, drawSeries, layerColour } from "./network/charts.js";
@@ -89,6 +91,12 @@ class NetworkPage {
       },
     });
     this.buildControls();
+    this.timeline = new Timeline(document.getElementById("timeline"), {
+      session: this.session,
+      labels: () => this.labels(),
+      optimizer: (id) => this.optimizers.find((o) => o.id === id),
+    });
+    this.sceneNav = new SceneNav({ page: "network", goToScene: (offset) => this.goToScene(offset) });
     this.wireKeys();
     installExportMenu(this, { race: false });
     keepSized(
@@ -327,7 +335,7 @@ class NetworkPage {
 
   goToScene(offset) {
     const next = neighbour("network", this.state.scene, offset);
-    if (!next) return;
+    if (!next) return this.sceneNav.atEnd(this.state.scene, offset);
     if (next.page === "network") this.applyScene(next.scene);
     else window.location.assign(sceneUrl(next, { presenter: this.state.presenter }));
   }
@@ -340,7 +348,12 @@ class NetworkPage {
         this.render();
       },
     });
-    bindPageKeys({ transport: this.transport, presenter: chrome.presenter, goToScene: (offset) => this.goToScene(offset) });
+    bindPageKeys({
+      transport: this.transport,
+      timeline: this.timeline,
+      presenter: chrome.presenter,
+      goToScene: (offset) => this.goToScene(offset),
+    });
   }
 
   writeUrl() {
@@ -370,6 +383,8 @@ class NetworkPage {
 
   render() {
     this.transport.render();
+    this.timeline.render();
+    this.sceneNav.render(this.state.scene);
     const session = this.session;
     const labels = this.labels();
     this.renderClock(labels);

@@ -89,7 +89,11 @@ def test_presenter_mode_hides_the_controls(watched) -> None:
     assert page.is_visible("#sidebar") and page.is_visible("#transport")
     page.keyboard.press("p")
     page.wait_for_function("() => document.documentElement.classList.contains('presenter')")
-    assert page.is_hidden("#sidebar") and page.is_hidden("#transport") and page.is_hidden(".topbar")
+    assert page.is_hidden("#sidebar") and page.is_hidden(".topbar")
+    # Of the transport bar only the timeline stays, with the previous/next scene buttons: nothing else to click.
+    assert page.is_hidden("#transport [data-action=play]") and page.is_hidden("#speed")
+    assert page.is_hidden("#step-count")
+    assert page.is_visible("#timeline [role=slider]") and page.is_visible(".scene-nav[data-scene-step='1']")
     assert page.is_visible("#landscape") and page.is_visible("#scoreboard")
     page.wait_for_function("() => location.search.includes('presenter=1')")
     page.keyboard.press("ArrowRight")  # the keys still work with the controls hidden

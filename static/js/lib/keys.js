@@ -1,6 +1,7 @@
 // Keyboard and clicker control, the same on every page.
 // Space play/pause, Right step, Left step back, R reset, F fullscreen, P presenter mode,
-// PageDown/PageUp next/previous scene (what presentation clickers send), ? the list of keys.
+// PageDown/PageUp next/previous scene (what presentation clickers send), Home/End the timeline's first and last
+// computed step, ? the list of keys.
 
 import { toggleFullscreen, toggleHelp } from "./chrome.js";
 
@@ -16,6 +17,8 @@ const KEYS = {
   P: "presenter",
   PageDown: "nextScene",
   PageUp: "previousScene",
+  Home: "first",
+  End: "last",
   "?": "help",
 };
 
@@ -43,8 +46,8 @@ export function bindKeys(handlers) {
   });
 }
 
-/** The keys every run page shares: the transport, fullscreen, presenter mode, the key list and scenes. */
-export function bindPageKeys({ transport, presenter, goToScene }) {
+/** The keys every run page shares: the transport, the timeline, fullscreen, presenter mode, the key list and scenes. */
+export function bindPageKeys({ transport, timeline, presenter, goToScene }) {
   bindKeys({
     play: () => transport.toggle(),
     step: () => transport.step(),
@@ -55,5 +58,7 @@ export function bindPageKeys({ transport, presenter, goToScene }) {
     help: toggleHelp,
     nextScene: () => goToScene(1),
     previousScene: () => goToScene(-1),
+    first: () => timeline?.first(),
+    last: () => timeline?.last(),
   });
 }

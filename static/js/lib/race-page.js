@@ -12,8 +12,10 @@ import { RunsEditor } from "./runs-editor.js";
 import { runsCodec } from "./runs-codec.js";
 import { normaliseRun, runLabels, runSettings, setScheduleDefaults } from "./run-text.js";
 import { renderSceneList, showScene } from "./scene-list.js";
+import { SceneNav } from "./scene-nav.js";
 import { Session } from "./session.js";
 import { UrlState } from "./state.js";
+import { Timeline } from "./timeline.js";
 import { SPEEDS, Transport } from "./transport.js";
 
 const MAX_RUNS = 8;
@@ -83,6 +85,12 @@ export class RacePage {
         this.writeUrl();
       },
     });
+    this.timeline = new Timeline(document.getElementById("timeline"), {
+      session: this.session,
+      labels: () => this.labels(),
+      optimizer: (id) => this.optimizerById.get(id),
+    });
+    this.sceneNav = new SceneNav({ page: this.page, goToScene: (offset) => this.goToScene(offset) });
     this.wireKeys();
     installExportMenu(this);
     await this.views.setFunction(this.functionInfo(), this.state);
@@ -460,7 +468,7 @@ export class RacePage {
 
   goToScene(offset) {
     const next = neighbour(this.page, this.state.scene, offset);
-    if (!next) return;
+    if (!next) return this.sceneNav.atEnd(this.state.scene, offset);
     if (next.page === this.page) this.applyScene(next.scene);
     else window.location.assign(sceneUrl(next, { presenter: isPresenter() }));
   }
@@ -482,7 +490,12 @@ export class RacePage {
         this.views.relayout();
       },
     });
-    bindPageKeys({ transport: this.transport, presenter: chrome.presenter, goToScene: (offset) => this.goToScene(offset) });
+    bindPageKeys({
+      transport: this.transport,
+      timeline: this.timeline,
+      presenter: chrome.presenter,
+      goToScene: (offset) => this.goToScene(offset),
+    });
   }
 
   writeUrl() {
@@ -491,6 +504,8 @@ export class RacePage {
 
   render() {
     this.transport.render();
+    this.timeline.render();
+    this.sceneNav.render(this.state.scene);
     document.getElementById("stage-step").textContent = t("stage.step", { n: this.session.cursor });
     this.renderStatuses();
     this.views.render(this.session, this.state);

@@ -7,6 +7,11 @@ import { sayOr } from "./sentence.js";
 // per run and drops a bigger batch whole, so ask for less, and only after the previous chunk arrived.
 const STEP_CHUNK = 200;
 
+/** The same frame (a check that a kept frame is still the server's): same step, parameters and loss. */
+function sameFrame(a, b) {
+  return Boolean(a) && a.step === b.step && a.loss === b.loss && a.params?.join() === b.params?.join();
+}
+
 export class Session {
   /**
    * onRender(session) draws the current state; onStarted(started, {rebuilt}) sees new configs;
@@ -25,7 +30,12 @@ export class Session {
     this.onError = onError;
     this.onNotice = onNotice;
     this.onCursor = onCursor;
-    this.histories = []; // histories[run][step] = frame
+    this.histories = []; // histories[run][step] = frame, up to the cursor
+    // Frames the server sent beyond the cursor before a seek back: a run is fixed by its config, so they are still
+    // its frames, and a seek forward over them fills the trail from here instead of leaving a gap.
+    this.ahead = []; // ahead[run][step] = frame
+    this.endings = []; // endings[run] = {status, step, message}: where a run stopped, kept while the cursor is before it
+    this.unstashed = new Set(); // runs whose next cut drops what it cuts (their config just changed)
     this.statuses = []; // statuses[run] = {status, message (in the page's language), english, key, args}
     this.configs = [];
     this.functionInfo = null;
@@ -129,6 +139,7 @@ export class Session {
         this.cut(message.step);
         break;
       case "status":
+        this.remember(message);
         this.statuses[message.run] = {
           status: message.status,
           message: sayOr(message.message_key, message.message_args, message.message),
@@ -156,14 +167,29 @@ export class Session {
     this.schedule();
   }
 
+  /** Where a run stopped (converged, stalled, diverged, at its step limit): its last frame, and why. */
+  remember(message) {
+    if (message.status === "running") return;
+    const history = this.histories[message.run] ?? [];
+    this.endings[message.run] = {
+      status: message.status,
+      step: history.length - 1,
+      message: sayOr(message.message_key, message.message_args, message.message),
+    };
+  }
+
   started(message, { rebuilt }) {
+    if (!rebuilt) this.forgetChanged(message.runs);
     this.configs = message.runs;
     this.functionInfo = message.function;
     this.optimizerNames = message.optimizers;
     const count = message.runs.length;
     const fresh = !rebuilt && (this.expectFresh || this.histories.length !== count);
     this.expectFresh = false;
-    if (fresh) this.histories = Array.from({ length: count }, () => []);
+    if (fresh) {
+      this.histories = Array.from({ length: count }, () => []);
+      this.setCursor(0, true); // a new race starts at step 0 (its frame 0 follows), wherever the last one stood
+    }
     if (!rebuilt) {
       this.statuses = Array.from({ length: count }, () => ({ status: "running", message: "" }));
       this.generation += 1;
@@ -204,29 +230,78 @@ export class Session {
   addFrame(frame, { moveCursor = true } = {}) {
     const history = this.histories[frame.run];
     if (!history) return;
+    this.unstashed.clear(); // the server speaks of the new configs from here on
     if (frame.step < history.length) {
       if (history[frame.step]?.params?.join() !== frame.params?.join()) {
         history.length = frame.step; // a different path from here (an update branched the run)
+        this.ahead[frame.run] = [];
         this.generation += 1;
       } else {
         history[frame.step] = frame;
         return;
       }
     }
-    // Fill any gap (a seek jumps ahead without sending the frames in between) so indices stay steps.
-    while (history.length < frame.step) history.push(null);
+    // A seek jumps ahead without sending the frames in between: take them from what was sent before (when the
+    // server's frame at the target is the one kept there), else leave gaps, so indices stay steps.
+    const ahead = this.ahead[frame.run] ?? [];
+    if (ahead.length > frame.step && !sameFrame(ahead[frame.step], frame)) ahead.length = 0;
+    while (history.length < frame.step) history.push(ahead[history.length] ?? null);
     history.push(frame);
     if (moveCursor && frame.type === "frame") this.setCursor(Math.max(this.cursor, frame.step));
   }
 
   cut(step) {
-    for (const history of this.histories) {
+    this.histories.forEach((history, run) => {
       if (history.length > step + 1) {
+        if (!this.unstashed.has(run)) this.stash(run, history);
         history.length = step + 1;
         this.generation += 1;
       }
-    }
+    });
     this.setCursor(step, true);
+  }
+
+  /** Keep the frames a seek back cuts off (and any kept beyond them). */
+  stash(run, history) {
+    const ahead = this.ahead[run] ?? [];
+    const kept = history.length >= ahead.length ? history.slice() : [...history, ...ahead.slice(history.length)];
+    this.ahead[run] = kept;
+  }
+
+  /**
+   * A new start forgets everything; an update (a branch, a new start point) forgets only the runs whose config
+   * changed: the others' frames beyond the cursor and where they stopped are still theirs.
+   */
+  forgetChanged(configs) {
+    const fresh = this.expectFresh || configs.length !== this.configs.length;
+    configs.forEach((config, run) => {
+      if (fresh || JSON.stringify(config) !== JSON.stringify(this.configs[run])) {
+        this.ahead[run] = [];
+        this.endings[run] = null;
+        this.unstashed.add(run);
+      }
+    });
+    this.ahead.length = configs.length;
+    this.endings.length = configs.length;
+  }
+
+  /** The furthest step the server has computed for this race (what the timeline can seek over). */
+  get lastComputed() {
+    let last = this.cursor;
+    this.histories.forEach((history, run) => {
+      last = Math.max(last, history.length - 1, (this.ahead[run]?.length ?? 0) - 1);
+    });
+    return last;
+  }
+
+  /** True once every run's end is known (even with the cursor back before it): nothing lies past lastComputed. */
+  get finished() {
+    return this.configs.length > 0 && this.configs.every((_, run) => Boolean(this.endings[run]));
+  }
+
+  /** The most steps any run may take (its config's max_steps). */
+  get maxSteps() {
+    return Math.max(0, ...this.configs.map((config) => config.max_steps ?? 0));
   }
 
   setCursor(step, force = false) {
