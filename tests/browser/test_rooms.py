@@ -79,7 +79,7 @@ def test_a_lecture_followed_by_two_pages(contexts, base_url: str) -> None:
     lecturer = contexts(1280, 720)
     code = share(lecturer, base_url, "/1d?scene=worked-example")
     assert lecturer.is_visible("#room-qr")
-    assert lecturer.eval_on_selector("#room-qr", "img => img.complete && img.naturalWidth > 0")
+    lecturer.wait_for_function("() => document.getElementById('room-qr').naturalWidth > 0")  # the server's SVG
     assert lecturer.inner_text("#room-address").endswith(f"/join/{code}")
 
     phone = contexts(390, 844)

@@ -306,6 +306,10 @@ class Room {
         if (this.question) this.question = message.cleared ? null : { ...this.question, open: false };
         this.bar.render();
         return;
+      case "race":
+        // The next `started` is the class race: runner i wears labels[i] (null: the page's own label).
+        this.pendingRaceLabels = Array.isArray(message.labels) ? message.labels : null;
+        return;
       case "answer_taken":
         this.bar.taken(message.label);
         return;
@@ -334,8 +338,10 @@ class Room {
     if (this.mode === "follower") this.followerMessage(message);
     if (message.type === "started") {
       this.lastStarted = message;
-      const labels = message.runs.map((run) => run.label);
-      this.raceLabels = labels.slice(1).some((label) => typeof label === "string") ? labels : null;
+      let labels = message.runs.map((run) => (typeof run.label === "string" ? run.label : null));
+      if (this.pendingRaceLabels?.length === labels.length) labels = this.pendingRaceLabels.map((l) => (typeof l === "string" ? l : null));
+      this.pendingRaceLabels = null;
+      this.raceLabels = labels.slice(1).some((label) => label !== null) ? labels : null;
       if (this.mode === "lecturer" && this.awaitingRace) this.raceStarted(message);
     }
     this.passOn(message, meta);

@@ -163,7 +163,10 @@ export class Session {
     const count = message.runs.length;
     const fresh = !rebuilt && (this.expectFresh || this.histories.length !== count);
     this.expectFresh = false;
-    if (fresh) this.histories = Array.from({ length: count }, () => []);
+    if (fresh) {
+      this.histories = Array.from({ length: count }, () => []);
+      this.cursor = 0; // a new race starts at step 0 (the server sends frame 0, no `cursor`)
+    }
     if (!rebuilt) {
       this.statuses = Array.from({ length: count }, () => ({ status: "running", message: "" }));
       this.generation += 1;
