@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from app.i18n import load_messages
@@ -77,3 +78,203 @@ def test_a_follower_receives_the_lecturers_messages_byte_for_byte(port: int) -> 
         heard = until(follower, "frames", raw=True)
         assert said == heard
         assert orjson.loads(heard[-1])["step"] == 3
+
+
+def test_a_late_joiner_gets_the_present_at_once(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer:
+        lecturer.send(orjson.dumps({"type": "view", "state": {"page": "/1d", "scene": "lr"}}).decode())
+        two = {**QUADRATIC, "hyperparameters": {"lr": 0.4}}
+        lecturer.send(orjson.dumps({"type": "start", "runs": [QUADRATIC, two], "batch": True}).decode())
+        until(lecturer, "frames")
+        lecturer.send('{"type": "step", "n": 5}')
+        until(lecturer, "frames")
+        lecturer.send('{"type": "back", "n": 2}')
+        until(lecturer, "cursor")
+        with ws(port, room) as late:
+            joined = until(late, "cursor")
+            kinds = [m["type"] for m in joined]
+            assert kinds == ["room", "view", "started", "frames", "cursor"]
+            assert joined[1]["state"] == {"page": "/1d", "scene": "lr"}
+            frames = joined[3]["frames"]
+            # Both runs from step 0 to the cursor (3, after 5 forward and 2 back), each step once.
+            assert sorted((f["run"], f["step"]) for f in frames) == [(r, s) for r in (0, 1) for s in range(4)]
+            assert joined[4]["step"] == 3
+            # The frames are the lecturer's own: the same points a fresh race computes.
+            with connect(f"ws://127.0.0.1:{port}/ws") as alone:
+                alone.send(orjson.dumps({"type": "start", "runs": [QUADRATIC, two], "batch": True}).decode())
+                until(alone, "frames")
+                alone.send('{"type": "step", "n": 3}')
+                own = until(alone, "frames")[-1]["frames"]
+            assert {(f["run"], f["params"][0]) for f in frames if f["step"] == 3} == {
+                (f["run"], f["params"][0]) for f in own if f["step"] == 3
+            }
+
+
+def test_a_followers_commands_are_refused_and_a_wrong_token_does_not_drive(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room) as follower:
+        until(follower, "room")
+        follower.send(orjson.dumps({"type": "start", "runs": [QUADRATIC]}).decode())
+        error = until(follower, "error")[-1]
+        assert error["key"] == "room.error.follower_cannot_drive"
+        assert error["key"] in load_messages("en")
+        follower.send('{"type": "ping"}')
+        assert until(follower, "pong")
+    with ws(port, room, "not-the-token") as impostor:
+        error = until(impostor, "error")[-1]
+        assert error["key"] == "room.error.bad_token"
+        with pytest.raises(ConnectionClosed):  # closed by the server: policy violation
+            impostor.recv(timeout=WAIT)
+    assert impostor.close_code == 1008
+    # Nothing the impostor sent reached the room: it is as the lecturer left it (empty).
+    assert httpx.get(url(port, f"/api/v1/rooms/{room['code']}")).json()["page"] is None
+
+
+def test_closing_a_room_tells_the_followers_and_needs_the_token(port: int) -> None:
+    room = open_room(port)
+    code = room["code"]
+    with ws(port, room) as follower:
+        until(follower, "room")
+        assert httpx.delete(url(port, f"/api/v1/rooms/{code}")).status_code == 403
+        wrong = httpx.delete(url(port, f"/api/v1/rooms/{code}"), headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 403
+        assert httpx.get(url(port, f"/api/v1/rooms/{code}")).status_code == 200
+        right = httpx.delete(url(port, f"/api/v1/rooms/{code}"), headers={"Authorization": f"Bearer {room['token']}"})
+        assert right.status_code == 204
+        closed = until(follower, "room_closed")[-1]
+        assert closed["reason"] == "closed"
+        assert closed["message"] == load_messages("en")[closed["key"]]
+    gone = httpx.get(url(port, f"/api/v1/rooms/{code}"))
+    assert gone.status_code == 404
+    assert code in gone.json()["detail"]
+    with ws(port, room) as late:
+        assert until(late, "room_closed")[-1]["reason"] == "not_live"
+
+
+def test_codes_are_readable_aloud_and_typed_loosely(port: int) -> None:
+    room = open_room(port)
+    code = room["code"]
+    assert len(code) == 6 and not set(code) & set("0O1IL")
+    assert room["url"] == url(port, f"/join/{code}")
+    loose = f"{code[:3].lower()} - {code[3:].lower()}"
+    assert httpx.get(url(port, f"/api/v1/rooms/{loose}")).json()["code"] == code
+    assert codes.normalize("ABC0O1") is None
+
+
+def test_join_goes_to_the_lecturers_page_and_an_unknown_code_to_home(port: int) -> None:
+    room = open_room(port)
+    join = url(port, f"/join/{room['code']}?lang=pl")
+    first = httpx.get(join, follow_redirects=False)
+    assert first.status_code == 303
+    assert first.headers["location"] == f"/1d?room={room['code']}&lang=pl"
+    with ws(port, room, room["token"]) as lecturer:
+        lecturer.send(orjson.dumps({"type": "view", "state": {"page": "/2d", "fog": True}}).decode())
+        deadline = time.monotonic() + WAIT
+        while httpx.get(url(port, f"/api/v1/rooms/{room['code']}")).json()["page"] != "/2d":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    assert httpx.get(join, follow_redirects=False).headers["location"] == f"/2d?room={room['code']}&lang=pl"
+    unknown = httpx.get(url(port, "/join/ZZZZZZ"), follow_redirects=False)
+    assert unknown.status_code == 404
+    assert "text/html" in unknown.headers["content-type"]
+
+
+def test_the_qr_code_is_an_svg_of_the_join_address(port: int) -> None:
+    room = open_room(port)
+    answer = httpx.get(url(port, room["qr"]))
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "image/svg+xml"
+    assert answer.text.lstrip().startswith("<svg") and "<path" in answer.text
+    # The same QR as a reference encoder makes of the join URL, module for module.
+    import segno
+
+    reference = segno.make(room["url"], error="m")
+    assert f'width="{(reference.symbol_size(scale=10, border=4))[0]}"' in answer.text
+
+
+def test_guessing_codes_is_rate_limited_per_address() -> None:
+    with serving(Settings(room_misses_per_minute=5)) as p:
+        answers = [httpx.get(url(p, f"/api/v1/rooms/{codes.new_code()}")) for _ in range(7)]
+        assert [a.status_code for a in answers[:5]] == [404] * 5
+        limited = answers[5]
+        assert limited.status_code == 429
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert "try again" in limited.json()["detail"]
+        # Once out of guesses, even a live code is not confirmed (or a hit would give it away).
+        room = open_room(p)
+        assert httpx.get(url(p, f"/api/v1/rooms/{room['code']}")).status_code == 429
+        with connect(f"ws://127.0.0.1:{p}/ws/rooms/{room['code']}") as follower:
+            assert until(follower, "error")[-1]["key"] == "room.error.too_many"
+
+
+def test_opening_rooms_is_rate_limited_per_address() -> None:
+    with serving(Settings(room_create_per_minute=2)) as p:
+        statuses = [httpx.post(url(p, "/api/v1/rooms")).status_code for _ in range(3)]
+        assert statuses == [201, 201, 429]
+
+
+def test_a_room_nobody_drives_ends_after_its_idle_time() -> None:
+    with serving(Settings(room_idle_seconds=0.4)) as p:
+        room = open_room(p)
+        with ws(p, room) as follower:
+            until(follower, "room")
+            closed = until(follower, "room_closed")[-1]
+            assert closed["reason"] == "idle"
+        assert httpx.get(url(p, f"/api/v1/rooms/{room['code']}")).status_code == 404
+        # While the lecturer is connected, the room stays live well past the idle time.
+        room = open_room(p)
+        with ws(p, room, room["token"]) as lecturer:
+            until(lecturer, "room")
+            time.sleep(1.2)
+            assert httpx.get(url(p, f"/api/v1/rooms/{room['code']}")).status_code == 200
+
+
+def test_followers_per_room_are_capped() -> None:
+    with serving(Settings(max_room_followers=2)) as p:
+        room = open_room(p)
+        with ws(p, room) as one, ws(p, room) as two:
+            until(one, "room")
+            until(two, "room")
+            with ws(p, room) as three:
+                error = until(three, "error")[-1]
+                assert error["key"] == "room.error.full"
+            assert httpx.get(url(p, f"/api/v1/rooms/{room['code']}")).json()["followers"] == 2
+
+
+def test_the_lecturer_sees_the_follower_count(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer:
+        assert until(lecturer, "room")[-1]["followers"] == 0
+        with ws(port, room), ws(port, room):
+            deadline = time.monotonic() + WAIT
+            count = 0
+            while count != 2:
+                count = until(lecturer, "room")[-1]["followers"]
+                assert time.monotonic() < deadline
+
+
+def test_present_reducer_round_trips_through_its_snapshot() -> None:
+    present = Present()
+    for message in [
+        {"type": "view", "state": {"page": "/2d"}},
+        {"type": "started", "runs": [{}, {}]},
+        {
+            "type": "frames",
+            "step": 2,
+            "frames": [{"type": "frame", "run": r, "step": s} for s in (1, 2) for r in (0, 1)],
+        },
+        {"type": "status", "run": 1, "status": "converged"},
+        {"type": "cursor", "step": 1},
+        {"type": "playback", "playing": False, "fps": 30, "skip": 1, "step": 1},
+    ]:
+        present.apply(orjson.dumps(message))
+    again = Present()
+    for text in present.snapshot():
+        again.apply(text)
+    assert again.join_messages() == present.join_messages()
+    frames = orjson.loads(present.join_messages()[2])["frames"]
+    assert [(f["run"], f["step"]) for f in frames] == [(0, 1), (1, 1)]  # step 2 was taken back
+
+
+_ = dataclasses

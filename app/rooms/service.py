@@ -22,7 +22,7 @@ from app.redis_link import RedisUnavailable
 from app.rooms import codes
 from app.rooms.backend import Backend, MemoryBackend
 from app.rooms.follow import Follower, Hub
-from app.rooms.limits import AddressLimiter, BadName, clean_name
+from app.rooms.limits import MAX_NAME_CHARACTERS, AddressLimiter, BadName, clean_name
 from app.rooms.questions import Question, RoomError, answer_run
 
 MAX_FOLLOWER_MESSAGE_BYTES = 2 * 1024
@@ -219,7 +219,7 @@ class Rooms:
         try:
             name = clean_name(message.get("name"))
         except BadName as error:
-            raise RoomError(error.key, str(error)) from None
+            raise RoomError(error.key, str(error), limit=MAX_NAME_CHARACTERS) from None
         value = message.get("value")
         run = await asyncio.to_thread(answer_run, question, value)
         if follower.question_id != question.id:
