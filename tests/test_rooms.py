@@ -6,7 +6,6 @@ multi-process Redis tests are in tests/test_rooms_redis.py.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -277,4 +276,111 @@ def test_present_reducer_round_trips_through_its_snapshot() -> None:
     assert [(f["run"], f["step"]) for f in frames] == [(0, 1), (1, 1)]  # step 2 was taken back
 
 
-_ = dataclasses
+def _second_difference(base: str, x: float, h: float = 1e-3) -> float:
+    """f'' of the quadratic at x, from values the REST API computes (not from the Hessian code under test)."""
+    values = []
+    for point in (x - h, x, x + h):
+        body = {**QUADRATIC, "start": [point], "steps": 1}
+        values.append(httpx.post(f"{base}/api/v1/optimize", json=body).json()["frames"][0]["loss"])
+    return (values[0] - 2 * values[1] + values[2]) / h**2
+
+
+def test_the_class_race_runs_every_answer_and_says_who_diverged(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer, ws(port, room) as ann, ws(port, room) as bob, ws(port, room) as cy:
+        for follower in (ann, bob, cy):
+            until(follower, "room")
+        lecturer.send(orjson.dumps({"type": "question", "kind": "lr", "run": QUADRATIC}).decode())
+        question = until(lecturer, "question")[-1]
+        assert question["open"] and question["kind"] == "lr"
+        curvature = _second_difference(url(port, ""), 8.0)
+        assert question["lambda_max"]["where"] == "start" and question["lambda_max"]["at"] == [8.0]
+        assert question["lambda_max"]["value"] == pytest.approx(curvature, rel=1e-3)
+        assert question["lambda_max"]["stable_lr"] == pytest.approx(2 / curvature, rel=1e-3)
+        for follower in (ann, bob, cy):
+            assert until(follower, "question")[-1]["id"] == question["id"]
+        # Bad answers are refused with a sentence; a second answer replaces the first.
+        ann.send('{"type": "answer", "value": -1}')
+        assert until(ann, "error")[-1]["key"] == "room.error.answer_lr"
+        ann.send('{"type": "answer", "value": true}')
+        assert until(ann, "error")[-1]["key"] == "room.error.answer_lr"
+        ann.send(orjson.dumps({"type": "answer", "value": 0.3, "name": "x" * 25}).decode())
+        assert until(ann, "error")[-1]["key"] == "room.error.name_too_long"
+        ann.send('{"type": "answer", "value": 0.2}')
+        until(ann, "answer_taken")
+        ann.send('{"type": "answer", "value": 0.3}')
+        until(ann, "answer_taken")
+        bob.send(orjson.dumps({"type": "answer", "value": 0.9, "name": " <b>Bob</b>\u0007 "}).decode())
+        assert until(bob, "answer_taken")[-1]["name"] == "<b>Bob</b>"
+        cy.send('{"type": "answer", "value": 1.2}')
+        until(cy, "answer_taken")
+        deadline = time.monotonic() + WAIT
+        answers: dict[str, Any] = {"count": 0}
+        while answers["count"] < 3:
+            answers = until(lecturer, "answers")[-1]
+            assert time.monotonic() < deadline
+        assert [(a["label"], a["value"]) for a in answers["answers"]] == [("#1", 0.3), ("<b>Bob</b>", 0.9), ("#3", 1.2)]
+        lecturer.send('{"type": "question_close"}')
+        until(ann, "question_closed")
+        cy.send('{"type": "answer", "value": 0.5}')
+        assert until(cy, "error")[-1]["key"] == "room.error.no_question"
+        lecturer.send('{"type": "race", "max_steps": 200}')
+        race = until(lecturer, "race")[-1]
+        assert race["labels"] == [None, "#1", "<b>Bob</b>", "#3"]
+        started = until(lecturer, "started")[-1]
+        assert [r["hyperparameters"]["lr"] for r in started["runs"]] == [0.1, 0.3, 0.9, 1.2]
+        assert until(bob, "started")[-1] == started
+        lecturer.send('{"type": "step", "n": 100}')
+        said = until(lecturer, "frames")
+        heard = until(bob, "frames")
+        assert said[-1] == heard[-1]
+        statuses = {}
+        for follower in (bob,):
+            deadline = time.monotonic() + WAIT
+            while 3 not in statuses:
+                message = receive(follower)
+                if message["type"] == "status":
+                    statuses[message["run"]] = message["status"]
+                assert time.monotonic() < deadline
+        # lr 1.2 is past 2 / lambda_max on this parabola: that runner diverges, and the status says so.
+        assert statuses[3] == "diverged"
+        assert statuses.get(0, "running") != "diverged" and statuses.get(1, "running") != "diverged"
+
+
+def test_a_follower_that_never_reads_does_not_slow_the_lecturer(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer, ws(port, room) as reader:
+        stalled = connect(f"ws://127.0.0.1:{port}/ws/rooms/{room['code']}", max_queue=1)
+        stalled.recv(timeout=WAIT)  # joined; from now on it reads nothing
+        until(reader, "room")
+        runs = [{**QUADRATIC, "hyperparameters": {"lr": 1e-5 * (i + 1)}} for i in range(8)]  # none ends soon
+        lecturer.send(orjson.dumps({"type": "start", "runs": runs, "batch": True, "max_steps": 20000}).decode())
+        until(lecturer, "frames")
+        for _ in range(20):
+            lecturer.send('{"type": "step", "n": 50}')
+            last = until(lecturer, "frames")[-1]  # each within 5 s (liveness), however full the stalled queue is
+        assert last["step"] == 1_000
+        # The follower that reads got the same newest frames as the lecturer.
+        heard: dict[str, Any] = {}
+        while heard.get("step") != 1_000:
+            heard = until(reader, "frames")[-1]
+        assert heard == last
+        stalled.socket.close()
+
+
+def test_a_slow_followers_queue_keeps_the_newest_frames_and_every_reply() -> None:
+    from app.rooms.follow import MAX_QUEUED, Follower
+
+    async def never(text: str) -> None:
+        raise AssertionError("not sent in this test")
+
+    follower = Follower(never, "f")
+    follower.put('{"type":"question"}', False)
+    for step in range(1, 1000):
+        follower.put(orjson.dumps({"type": "frames", "step": step, "frames": []}).decode(), True)
+    follower.put('{"type":"playback"}', False)
+    kinds = [orjson.loads(text)["type"] for text, _ in follower.queue]
+    assert len(follower.queue) <= MAX_QUEUED + 1
+    assert kinds[0] == "question" and kinds[-1] == "playback"
+    steps = [orjson.loads(text)["step"] for text, frames in follower.queue if frames]
+    assert steps == list(range(1000 - len(steps), 1000))  # the newest, in order
