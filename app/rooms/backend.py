@@ -29,7 +29,7 @@ class Backend(Protocol):
     async def touch(self, code: str, ttl: float) -> bool: ...
     async def revive(self, code: str, digest: str, ttl: float) -> bool: ...
     async def end(self, code: str, reason: str) -> None: ...
-    async def publish(self, code: str, text: str, store: str) -> int: ...
+    async def publish(self, code: str, text: str, store: str, keep: list[str] | None = None) -> int: ...
     async def rewrite(self, code: str, texts: list[str], resync: bool) -> None: ...
     async def present(self, code: str) -> tuple[int, list[str]]: ...
     async def put_answer(self, code: str, follower: str, record: dict[str, Any], limit: int) -> bool: ...
@@ -109,14 +109,14 @@ class MemoryBackend:
         self.rooms.pop(code, None)
         self._down(code, "closed", 0, reason)
 
-    async def publish(self, code: str, text: str, store: str) -> int:
-        """Send ``text`` down; ``store``: "append" it to the present, "reset" the present with it, or "no"."""
+    async def publish(self, code: str, text: str, store: str, keep: list[str] | None = None) -> int:
+        """Send ``text`` down; ``store``: "append" it to the present, "reset" the present to ``keep`` + it, or "no"."""
         room = self._room(code)
         if room is None:
             return 0
         room.seq += 1
         if store == "reset":
-            room.stored = [text]
+            room.stored = [*(keep or []), text]
         elif store == "append":
             room.stored.append(text)
         self._down(code, "message", room.seq, text)

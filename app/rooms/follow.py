@@ -84,21 +84,32 @@ class Hub:
         await self.backend.listen(self.code, self.deliver)
         await self.load()
 
-    async def load(self) -> None:
+    async def load(self, keep_if_empty: bool = False) -> bool:
+        """Rebuild the present from the store; False (and nothing changed) if the store is empty and kept."""
         self._buffer = self._buffer if self._buffer is not None else []
-        seq, stored = await self.backend.present(self.code)
-        present = Present()
-        for text in stored:
-            present.apply(text)
-        buffered, self._buffer = self._buffer, None
-        self.present, self.seq = present, seq
+        try:
+            seq, stored = await self.backend.present(self.code)
+        except BaseException:
+            self._flush(self.seq)
+            raise
+        if stored or not keep_if_empty:
+            present = Present()
+            for text in stored:
+                present.apply(text)
+            self.present, self.seq = present, seq
+        self._flush(seq if stored or not keep_if_empty else self.seq)
+        return bool(stored)
+
+    def _flush(self, seq: int) -> None:
+        buffered, self._buffer = self._buffer or [], None
         for kind, event_seq, text in buffered:
             if kind != "message" or event_seq > seq:
                 self.deliver(kind, event_seq, text)
 
     async def resync(self) -> None:
         """Load the stored present again and send it to every follower here (after Redis came back)."""
-        await self.load()
+        if not await self.load(keep_if_empty=True):
+            return  # the lecturer's process has not written it again yet; its "resync" will come
         messages = self.join_messages()
         for follower in self.followers.values():
             follower.queue.clear()

@@ -56,7 +56,7 @@ class Host:
         self.present = Present()
         self.question: Question | None = None
         self.answers: list[dict[str, Any]] = []
-        self.outgoing: deque[tuple[str, str]] = deque()
+        self.outgoing: deque[tuple[str, str, list[str] | None]] = deque()
         self.wake = asyncio.Event()
         self.push = asyncio.Event()
         self.push_answers = False
@@ -136,9 +136,10 @@ class Host:
 
     def broadcast(self, text: str, store: str) -> None:
         """To every follower (through the backend); ``store`` says whether it is part of the present."""
+        keep = self.present.kept() if store == "reset" else None
         if store != "no":
             self.present.apply(text)
-        self.outgoing.append((text, store))
+        self.outgoing.append((text, store, keep))
         if len(self.outgoing) > MAX_OUTGOING:
             self.outgoing.clear()
             self.dirty = True  # followers elsewhere get the whole present again once it is rewritten
@@ -154,9 +155,9 @@ class Host:
             await self.wake.wait()
             self.wake.clear()
             while self.outgoing:
-                text, store = self.outgoing.popleft()
+                text, store, keep = self.outgoing.popleft()
                 try:
-                    await self.backend.publish(self.code, text, store)
+                    await self.backend.publish(self.code, text, store, keep)
                 except RedisUnavailable:
                     self.outgoing.clear()
                     self.dirty = True

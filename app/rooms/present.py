@@ -123,6 +123,11 @@ class Present:
             out.append(_dumps(self.question))
         return out
 
+    def kept(self) -> list[str]:
+        """What outlives a new race (``started``) or ``stopped``: the view and the question."""
+        out = [] if self.view is None else [_dumps({"type": "view", "state": self.view})]
+        return out if self.question is None else [*out, _dumps(self.question)]
+
     def snapshot(self) -> list[str]:
         """Messages that, applied to an empty Present, rebuild this one (what Redis keeps after compaction)."""
         return self.join_messages()

@@ -22,7 +22,7 @@ from app.redis_link import RedisUnavailable
 from app.rooms import codes
 from app.rooms.backend import Backend, MemoryBackend
 from app.rooms.follow import Follower, Hub
-from app.rooms.limits import AddressLimiter, BadName, clean_name
+from app.rooms.limits import MAX_NAME_CHARACTERS, AddressLimiter, BadName, clean_name
 from app.rooms.questions import Question, RoomError, answer_run
 
 MAX_FOLLOWER_MESSAGE_BYTES = 2 * 1024
@@ -50,6 +50,7 @@ class Rooms:
             from app.rooms.redis_backend import RedisBackend
 
             self.backend: Backend = RedisBackend(redis)
+            self.backend.on_reconnect = self._reconnected
         else:
             self.backend = MemoryBackend()
         self.hubs: dict[str, Hub] = {}
@@ -59,6 +60,7 @@ class Rooms:
         self.misses = AddressLimiter(settings.room_misses_per_minute)
         self.missing: dict[str, int] = {}
         self.sweeper: asyncio.Task[None] | None = None
+        self.background: set[asyncio.Task[None]] = set()
 
     # ----- rate limits -------------------------------------------------------------------------------------
 
@@ -126,6 +128,18 @@ class Rooms:
         future.set_result(hub)
         self._sweep_soon()
         return hub
+
+    def _reconnected(self) -> None:
+        """Redis is back: send every follower here the present again, and count them again."""
+        for hub in list(self.hubs.values()):
+            task = asyncio.get_running_loop().create_task(self._recover(hub))
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
+
+    async def _recover(self, hub: Hub) -> None:
+        with contextlib.suppress(*RedisUnavailable):
+            await hub.resync()
+            await self._count(hub)
 
     def _closed(self, hub: Hub, reason: str) -> None:
         text = closed_message(reason)
@@ -219,7 +233,7 @@ class Rooms:
         try:
             name = clean_name(message.get("name"))
         except BadName as error:
-            raise RoomError(error.key, str(error)) from None
+            raise RoomError(error.key, str(error), limit=MAX_NAME_CHARACTERS) from None
         value = message.get("value")
         run = await asyncio.to_thread(answer_run, question, value)
         if follower.question_id != question.id:
