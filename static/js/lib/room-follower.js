@@ -200,10 +200,12 @@ export class FollowerBar {
     this.sent.textContent = t("lecture.prompt.sending");
   }
 
-  /** The server took this page's answer, under `label`. */
-  taken(label) {
+  /** The server took this page's answer (under the name given, or a number it gives). */
+  taken(message) {
     const kind = this.room.question?.kind;
-    const what = answerText(kind, this.lastValue, (id) => this.page.optimizers?.find((o) => o.id === id)?.name ?? id);
-    this.sent.textContent = t("lecture.prompt.sent", { label: label ?? "", value: what });
+    const value = message.value ?? this.lastValue;
+    const what = answerText(kind, value, (id) => this.page.optimizers?.find((o) => o.id === id)?.name ?? id);
+    const label = message.label ?? message.name;
+    this.sent.textContent = label ? t("lecture.prompt.sent", { label, value: what }) : t("lecture.prompt.sent_unnamed", { value: what });
   }
 }

@@ -38,7 +38,9 @@ export class LecturerPanel {
     document.querySelector(".topbar-actions")?.prepend(this.button);
     this.corner = element("button", { type: "button", class: "room-corner", id: "room-corner", "data-overlay": "", hidden: true, onclick: () => this.toggle() });
     this.root = element("aside", { class: "room-panel", id: "room-panel", "data-overlay": "", "aria-label": t("lecture.panel"), hidden: true });
-    document.body.append(this.corner, this.root);
+    document.body.append(this.corner);
+    // Over the page's right edge on a wide screen; at the top of the page on a narrow one (room.css).
+    document.getElementById("main")?.before(this.root);
     this.build();
   }
 
@@ -73,8 +75,9 @@ export class LecturerPanel {
 
     this.root.append(
       element("div", { class: "room-head" }, [element("h2", { text: t("lecture.panel") }), hide]),
+      element("div", {}, [element("p", { class: "room-label", text: t("lecture.code") }), this.code]),
       element("div", { class: "room-join" }, [
-        element("div", {}, [element("p", { class: "room-label", text: t("lecture.code") }), this.code, element("p", { class: "room-label", text: t("lecture.join_at") }), this.address, this.count]),
+        element("div", {}, [element("p", { class: "room-label", text: t("lecture.join_at") }), this.address, this.count]),
         this.qr,
       ]),
       element("section", { class: "room-ask" }, [
@@ -99,6 +102,7 @@ export class LecturerPanel {
   open() {
     this.root.hidden = false;
     this.render();
+    if (window.matchMedia("(max-width: 900px)").matches) this.root.scrollIntoView({ block: "start" });
   }
 
   close() {
@@ -119,6 +123,12 @@ export class LecturerPanel {
   render() {
     const room = this.room;
     const live = room.mode === "lecturer" && room.room;
+    const wasOpen = document.documentElement.classList.contains("room-panel-open");
+    const open = Boolean(live) && !this.root.hidden;
+    if (open !== wasOpen) {
+      document.documentElement.classList.toggle("room-panel-open", open);
+      window.dispatchEvent(new Event("resize")); // the plots take the width the panel leaves
+    }
     this.button.hidden = room.mode === "follower" || room.mode === "explorer";
     this.button.textContent = live ? t("lecture.live", { code: room.code, n: room.followers }) : t("lecture.share");
     this.button.classList.toggle("live", Boolean(live));

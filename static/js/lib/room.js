@@ -311,7 +311,7 @@ class Room {
         this.pendingRaceLabels = Array.isArray(message.labels) ? message.labels : null;
         return;
       case "answer_taken":
-        this.bar.taken(message.label);
+        this.bar.taken(message);
         return;
       case "answers":
         this.answers = message;
