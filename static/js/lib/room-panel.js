@@ -7,6 +7,11 @@ import { t } from "./messages.js";
 import { colour } from "./palette.js";
 import { drawHistogram } from "./room-histogram.js";
 
+/** A display name as Plotly text: its pseudo-HTML (<b>, <a>...) shown as the characters typed. */
+export function plotText(text) {
+  return String(text ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 const KINDS = { "1d": ["lr", "start", "optimizer"], "2d": ["lr", "start", "optimizer"], network: ["lr", "optimizer"] };
 
 /** An answer's value as a person reads it: a learning rate, a start point, an optimizer with its rate. */
@@ -176,12 +181,39 @@ export class LecturerPanel {
         }),
       );
     }
+    this.markStarts(kind === "start" ? list : []);
     const histogram = this.showDistribution && kind === "lr";
     this.histogram.hidden = !histogram;
     if (histogram) {
       drawHistogram(this.histogram, list.map((a) => a.value), answers?.lambda_max?.stable_lr ?? question?.lambda_max?.stable_lr ?? null);
     }
     this.renderSummary();
+  }
+
+  /** The class's start points on the 2D map as they arrive, in the colours their runners will wear. */
+  markStarts(answers) {
+    const contour = this.page.views?.contour;
+    if (!contour) return;
+    const points = answers.filter((a) => Array.isArray(a.value) && a.value.length === 2);
+    const signature = JSON.stringify(points);
+    if (signature === this.markedStarts) return;
+    this.markedStarts = signature;
+    contour.extraTraces = (th) =>
+      points.length
+        ? [{
+            type: "scatter",
+            mode: "markers+text",
+            x: points.map((a) => a.value[0]),
+            y: points.map((a) => a.value[1]),
+            text: points.map((a) => plotText(a.label)),
+            textposition: "top center",
+            textfont: { size: th.font * 0.8, color: th.text },
+            marker: { size: th.marker * 0.8, symbol: "circle-open", color: points.map((a) => colour(answers.indexOf(a) + 1)), line: { width: 3 } },
+            hoverinfo: "skip",
+            showlegend: false,
+          }]
+        : [];
+    this.page.render();
   }
 
   /** Who got lowest and who diverged, once a class race runs (the status list says why each diverged). */
