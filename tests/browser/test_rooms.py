@@ -19,6 +19,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.browser.helpers import READY_1D
+from tests.browser.layout import layout_problems
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +46,11 @@ def contexts(browser: object) -> Iterator[callable]:
     yield new
     for context in made:
         context.close()
+
+
+def room_problems(page: object, **options: object) -> list[str]:
+    """What the layout checker finds wrong with the room's own parts (the panel, the bar, the prompt)."""
+    return [p for p in layout_problems(page, **options) if "room" in p]
 
 
 def share(page: object, base_url: str, path: str) -> str:
@@ -94,6 +100,15 @@ def test_a_lecture_followed_by_two_pages(contexts, base_url: str) -> None:
     for follower in (phone, laptop):
         assert code in follower.inner_text("#room-following")
         follower.wait_for_function("() => /\\d/.test(document.getElementById('room-lag').textContent)")
+    # Readable where it is used: the panel on a projector and in presenter mode, the bar on a phone.
+    assert room_problems(lecturer) == []
+    assert room_problems(phone) == []
+    lecturer.keyboard.press("p")
+    phone.wait_for_function("() => document.documentElement.classList.contains('presenter')")
+    assert room_problems(lecturer, min_font_px=15) == []
+    assert room_problems(phone) == []
+    lecturer.keyboard.press("p")
+    phone.wait_for_function("() => !document.documentElement.classList.contains('presenter')")
 
     # A scene change: both followers race the lecturer's runners from the lecturer's scene.
     lecturer.click('.scene[data-scene="learning-rates"]')
@@ -155,6 +170,8 @@ def test_a_lecture_followed_by_two_pages(contexts, base_url: str) -> None:
     # The class race: three answers (two pages and a program), three extra runners.
     with connect(base_url.replace("http", "ws") + f"/ws/rooms/{code}") as third:
         lecturer.click('[data-ask="lr"]')
+        phone.wait_for_selector("#room-prompt:not([hidden]) #room-lr")
+        assert room_problems(phone) == []
         answer_lr(phone, -2, "Ana")
         answer_lr(laptop, -0.3, "<b>Bo</b>")
         third.send(json.dumps({"type": "answer", "value": 1.1}))
