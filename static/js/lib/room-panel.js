@@ -12,7 +12,8 @@ export function plotText(text) {
   return String(text ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-const KINDS = { "1d": ["lr", "start", "optimizer"], "2d": ["lr", "start", "optimizer"], network: ["lr", "optimizer"] };
+// The server asks questions about runs on a function: the network page has none to ask.
+const KINDS = { "1d": ["lr", "start", "optimizer"], "2d": ["lr", "start", "optimizer"], network: [] };
 
 /** An answer's value as a person reads it: a learning rate, a start point, an optimizer with its rate. */
 export function answerText(kind, value, optimizerName = (id) => id) {
@@ -85,7 +86,7 @@ export class LecturerPanel {
         element("div", {}, [element("p", { class: "room-label", text: t("lecture.join_at") }), this.address, this.count]),
         this.qr,
       ]),
-      element("section", { class: "room-ask" }, [
+      element("section", { class: "room-ask", hidden: !this.kinds.length }, [
         element("h3", { text: t("lecture.ask") }),
         element("div", { class: "room-actions" }, this.askButtons),
         this.questionTitle,
