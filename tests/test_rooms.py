@@ -384,3 +384,17 @@ def test_a_slow_followers_queue_keeps_the_newest_frames_and_every_reply() -> Non
     assert kinds[0] == "question" and kinds[-1] == "playback"
     steps = [orjson.loads(text)["step"] for text, frames in follower.queue if frames]
     assert steps == list(range(1000 - len(steps), 1000))  # the newest, in order
+
+
+def test_a_second_lecturer_page_takes_the_room_over_from_the_first(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as first, ws(port, room) as follower:
+        until(first, "room")
+        until(follower, "room")
+        with ws(port, room, room["token"]) as second:
+            until(second, "room")
+            closed = until(first, "room_closed")[-1]
+            assert closed["reason"] == "lecturer_elsewhere"
+            assert closed["message"] == load_messages("en")["room.closed.lecturer_elsewhere"]
+            second.send(orjson.dumps({"type": "start", "runs": [QUADRATIC], "batch": True}).decode())
+            assert until(follower, "started")[-1]["runs"][0]["hyperparameters"]["lr"] == 0.1
