@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import abuse, endpoints, engine, live, page, soak, training
+from bench import abuse, endpoints, engine, live, page, rooms, soak, training
 
 SECTIONS = {
     "Engine cost per step (Rosenbrock, 2,000 steps)": engine.main,
     "HTTP endpoints (in-process client)": endpoints.main,
     "gzip levels for a long answer": endpoints.gzip_levels,
     "Websocket playback at 30 fps (server and clients in separate processes)": live.main,
+    "Lecture rooms: one lecturer's 4-runner race at 30 fps, 1 to 1,000 followers": rooms.main,
     "Training a network, per full-batch step": training.main,
     "Opening a page in headless Chromium": page.main,
     "Soak: 150 websocket clients for a minute, some rude, then what is left": soak.main,

@@ -384,3 +384,36 @@ def test_a_slow_followers_queue_keeps_the_newest_frames_and_every_reply() -> Non
     assert kinds[0] == "question" and kinds[-1] == "playback"
     steps = [orjson.loads(text)["step"] for text, frames in follower.queue if frames]
     assert steps == list(range(1000 - len(steps), 1000))  # the newest, in order
+
+
+def test_a_second_lecturer_page_takes_the_room_over_from_the_first(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as first, ws(port, room) as follower:
+        until(first, "room")
+        until(follower, "room")
+        with ws(port, room, room["token"]) as second:
+            until(second, "room")
+            closed = until(first, "room_closed")[-1]
+            assert closed["reason"] == "lecturer_elsewhere"
+            assert closed["message"] == load_messages("en")["room.closed.lecturer_elsewhere"]
+            second.send(orjson.dumps({"type": "start", "runs": [QUADRATIC], "batch": True}).decode())
+            assert until(follower, "started")[-1]["runs"][0]["hyperparameters"]["lr"] == 0.1
+
+
+def test_a_late_joiner_after_a_branch_still_gets_the_whole_path(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer:
+        lecturer.send(orjson.dumps({"type": "start", "runs": [QUADRATIC], "batch": True}).decode())
+        lecturer.send('{"type": "step", "n": 6}')
+        until(lecturer, "frames")
+        until(lecturer, "frames")
+        lecturer.send('{"type": "update", "hyperparameters": {"lr": 0.3}}')
+        until(lecturer, "frames")
+        lecturer.send('{"type": "step", "n": 2}')
+        last = until(lecturer, "frames")[-1]
+        with ws(port, room) as late:
+            joined = until(late, "cursor")
+            frames = next(m for m in joined if m["type"] == "frames")["frames"]
+            assert [f["step"] for f in frames] == list(range(9))
+            assert frames[-1] == last["frames"][-1]
+            assert frames[6]["lr"] == 0.1 and frames[7]["lr"] == 0.3  # the branch at step 6, as the run says

@@ -213,7 +213,10 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
             await _refuse(websocket, error_text(error), TRY_AGAIN_LATER)
             return
         if token is not None:
-            await _lecture(websocket, normalized, info)
+            try:
+                await _lecture(websocket, normalized, info)
+            except RedisUnavailable:
+                await _refuse(websocket, error_text(RoomError("room.error.unavailable", UNAVAILABLE)), TRY_AGAIN_LATER)
             return
         if info["followers"] >= settings.max_room_followers:
             limit = settings.max_room_followers
@@ -222,7 +225,10 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
             )
             await _refuse(websocket, error_text(error), TRY_AGAIN_LATER)
             return
-        await rooms.follow(websocket, normalized, info)
+        try:
+            await rooms.follow(websocket, normalized, info)
+        except RedisUnavailable:
+            await _refuse(websocket, error_text(RoomError("room.error.unavailable", UNAVAILABLE)), TRY_AGAIN_LATER)
 
 
 async def _lecture(websocket: WebSocket, code: str, info: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ import orjson
 from app.redis_link import RedisUnavailable
 from app.rooms import questions
 from app.rooms.backend import Backend
-from app.rooms.present import RESETS, STATEFUL, Present, kind_of
+from app.rooms.present import RESETS, STATEFUL, Present, branch_step, kind_of
 from app.rooms.questions import Question, RoomError
 
 logger = logging.getLogger("hillside.rooms")
@@ -132,6 +132,8 @@ class Host:
         """A message the lecturer's connection is being sent: it goes to every follower too."""
         kind = kind_of(text)
         store = "reset" if kind in RESETS else "append" if kind in STATEFUL else "no"
+        if kind == "started" and branch_step(self.present.configs, orjson.loads(text).get("runs") or []) is not None:
+            store = "append"  # an update's branch: the stored path before it stays (app/rooms/present.py)
         self.broadcast(text, store)
 
     def broadcast(self, text: str, store: str) -> None:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 import orjson
 from starlette.websockets import WebSocket
 
 from app.api.live import RateLimiter
+from app.redis_link import RedisUnavailable
 from app.rooms.host import ROOM_TYPES, Host, dumps
 from app.rooms.questions import RoomError
+
+logger = logging.getLogger("hillside.rooms")
 
 MAX_INBOX = 200  # messages read but not yet taken by the handler (it reads promptly; this only bounds a flood)
 ROOM_RATE, ROOM_BURST = 10.0, 20.0  # room messages a second (a question computes a Hessian)
@@ -60,7 +64,7 @@ class LecturerSocket:
                 message = _room_message(raw)
                 if message is not None:
                     if self.limiter.allow():
-                        await self.host.handle(message)
+                        await self._handle(message)
                     else:
                         error = RoomError(
                             "room.error.too_fast", f"At most {ROOM_RATE:g} room messages a second.", rate=ROOM_RATE
@@ -70,6 +74,19 @@ class LecturerSocket:
             await self.inbox.put(raw)
             if raw["type"] == "websocket.disconnect":
                 return
+
+    async def _handle(self, message: dict[str, Any]) -> None:
+        """The host's answer to a room message; Redis away or a bug there never ends the lecturer's reading."""
+        assert self.host is not None
+        try:
+            await self.host.handle(message)
+        except RedisUnavailable:
+            error = RoomError("room.error.unavailable", "The room cannot be reached for a moment; try again.")
+            await self.send_own(dumps(error.message()))
+        except Exception:
+            logger.exception("Room %s: a %s message failed", self.host.code, message.get("type"))
+            error = RoomError("room.error.unavailable", "The room could not do that just now; try again.")
+            await self.send_own(dumps(error.message()))
 
     def inject(self, message: dict[str, Any]) -> None:
         """A command from the room (a race's ``start``), carried out as if the lecturer had sent it."""

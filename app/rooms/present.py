@@ -34,6 +34,32 @@ def kind_of(data: bytes | str) -> str | None:
     return message.get("type") if isinstance(message, dict) else None
 
 
+def branch_step(old: list[Any], new: list[Any]) -> int | None:
+    """The step where ``new`` branches from ``old`` if it is the same race with hyperparameter changes, else None.
+
+    An ``update`` of hyperparameters answers ``started`` with the configs plus a change at the cursor: the
+    frames up to that step are the same, so a late joiner still gets the whole path.
+    """
+    if not old or len(old) != len(new):
+        return None
+    at: int | None = None
+    for before, after in zip(old, new, strict=True):
+        if not isinstance(before, dict) or not isinstance(after, dict) or "changes" not in after:
+            return None
+        if {k: v for k, v in before.items() if k != "changes"} != {k: v for k, v in after.items() if k != "changes"}:
+            return None
+        was, now = before.get("changes") or [], after["changes"]
+        same = 0
+        while same < min(len(was), len(now)) and was[same] == now[same]:
+            same += 1
+        if same < len(now):
+            step = now[same].get("at_step", 0)
+            at = step if at is None else min(at, step)
+        elif same < len(was):
+            return None  # a change was taken away: not a branch of this path
+    return at if at is not None else 10**9
+
+
 def _dumps(message: dict[str, Any]) -> str:
     return orjson.dumps(message).decode()
 
@@ -45,6 +71,7 @@ class Present:
         self.view: dict[str, Any] | None = None
         self.started: str | None = None
         self.frames: list[list[dict[str, Any]]] = []  # per run, in step order
+        self.configs: list[Any] = []  # the runs of the last `started`
         self.cursor = 0
         self.status: dict[int, str] = {}
         self.playback: str | None = None
@@ -64,10 +91,17 @@ class Present:
         if kind == "view":
             self.view = message.get("state")
         elif kind in RESETS:
+            runs = message.get("runs") or [] if kind == "started" else []
+            branch = branch_step(self.configs, runs) if kind == "started" else None
             self.started = raw if kind == "started" else None
-            runs = len(message.get("runs") or []) if kind == "started" else 0
-            self.frames = [[] for _ in range(runs)]
-            self.cursor, self.status, self.playback = 0, {}, None
+            self.configs = runs
+            if branch is None:
+                self.frames = [[] for _ in runs]
+                self.cursor, self.status, self.playback = 0, {}, None
+            else:  # an `update` branched the same race: the path before the branch is unchanged
+                for frames in self.frames:
+                    while frames and frames[-1].get("step", 0) > branch:
+                        frames.pop()
         elif kind == "frame":
             self._frame(message)
             self.cursor = max(self.cursor, message.get("step", 0))
