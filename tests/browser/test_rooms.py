@@ -233,4 +233,8 @@ def test_the_home_page_joins_by_code(contexts, base_url: str) -> None:
     student.click("#join-go")
     student.wait_for_selector("#join-error:not([hidden])")
     assert student.url.rstrip("/") == base_url
+    # A join link whose lecture has ended lands on the same field, with the code and the sentence.
+    student.goto(f"{base_url}/join/zzz-zzz")
+    assert student.input_value("#join-code").upper().replace("-", "") == "ZZZZZZ"
+    assert "ZZZZZZ" in student.inner_text("#join-error")
     assert student.errors == [] and lecturer.errors == []

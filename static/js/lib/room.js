@@ -154,6 +154,7 @@ class Room {
 
   /** The lecturer's room is gone: keep the page and its race, on an ordinary connection. */
   roomEnded(text) {
+    if (this.mode !== "lecturer") return; // told twice: by the DELETE's answer and by `room_closed`
     storeRoom(null);
     this.room = null;
     this.mode = "none";
@@ -252,6 +253,8 @@ class Room {
     if (started) {
       const limit = started.runs[0]?.max_steps ?? this.page.state.limit;
       this.session.start(started.runs.map(specOf), { maxSteps: limit, targetStep: cursor });
+    } else {
+      this.page.startRace(); // the room showed nothing yet (it was not live): the page's own race
     }
     this.page.writeUrl();
   }
