@@ -275,6 +275,13 @@ class Room {
       this.bar.pickStart(message.start); // a click on the map answers the question
       return undefined;
     }
+    if (message.type === "start") {
+      // A scene key (PageDown) changed this page's own state: nothing of it may be re-sent, and the view is the lecture's.
+      this.client.startMessage = null;
+      this.session.target = 0;
+      if (this.lastView) this.showView(this.lastView);
+      if (this.lastStarted) this.page.started(this.lastStarted, { rebuilt: true, fresh: false });
+    }
     if (!this.hintShown || performance.now() - this.hintShown > HINT_EVERY_MS) {
       this.hintShown = performance.now();
       showToast(t("lecture.follower_hint"), { ms: 5000 });
@@ -371,6 +378,7 @@ class Room {
   }
 
   showView(state) {
+    this.lastView = state;
     const away = elsewhere(state, this.code);
     if (away) {
       window.location.assign(away);
