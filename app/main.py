@@ -7,7 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__, memory, pages, redis_link
-from app.api import catalogue, export, live, network, run_store, runs, scenes
+from app.api import catalogue, export, live, network, rooms, run_store, runs, scenes
 from app.api.errors import install_error_handlers
 from app.disconnects import install_disconnect_handler
 from app.hosts import HostCheck
@@ -60,7 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(network.router, prefix="/api/v1")
     app.include_router(scenes.router, prefix="/api/v1")
     app.include_router(export.router, prefix="/api/v1")
+    app.include_router(rooms.router, prefix="/api/v1")
     app.include_router(live.router)
+    app.include_router(rooms.sockets)
     pages.install(app)
     return app
 

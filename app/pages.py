@@ -79,7 +79,7 @@ def plotly_js(request: Request) -> Response:
 # ----- pages ------------------------------------------------------------------------------------------------------
 
 
-def render(request: Request, template: str, page: str) -> HTMLResponse:
+def render(request: Request, template: str, page: str, extra: dict | None = None) -> HTMLResponse:
     language = choose_language(
         request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
     )
@@ -91,6 +91,7 @@ def render(request: Request, template: str, page: str) -> HTMLResponse:
         "languages": LANGUAGES,
         "page": page,
         "plotly_url": f"{PLOTLY_URL}?v={plotly.__version__}",
+        **(extra or {}),
     }
     response = templates.TemplateResponse(request, template, context)
     # The same URL answers in another language for another browser: caches must keep them apart.
@@ -112,6 +113,14 @@ def one_d(request: Request) -> HTMLResponse:
 @router.get("/2d", response_class=HTMLResponse)
 def two_d(request: Request) -> HTMLResponse:
     return render(request, "two_d.html", "2d")
+
+
+@router.get("/join/{code}")
+async def join(request: Request, code: str) -> Response:
+    """A lecture room's join address: to the lecturer's page (app/api/rooms.py)."""
+    from app.api.rooms import join_page
+
+    return await join_page(request, code)
 
 
 @router.get("/network", response_class=HTMLResponse)

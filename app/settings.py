@@ -30,7 +30,7 @@ class Settings:
     run_protected_seconds: float = 120.0  # a run this young is never evicted to make room for someone else's
     run_idle_seconds: float = 30 * 60
     max_runs_per_race: int = 8
-    max_connections: int = 1_000  # live websocket connections per server process
+    max_connections: int = 1_100  # live websocket connections per process: a room's 1,000 followers, lecturers, /ws
     websocket_idle_seconds: float = 30 * 60  # a paused connection with no message for this long is closed
     max_session_bytes: int = 300_000_000  # what one websocket connection's race may hold
     max_live_bytes: int = 1_500_000_000  # what all websocket connections together may hold
@@ -55,6 +55,15 @@ class Settings:
     # process (the default, all `make run` needs); `--redis redis://HOST:PORT` or HILLSIDE_REDIS_URL shares
     # REST runs and lecture rooms between `--workers` and machines.
     redis_url: str | None = field(default_factory=lambda: os.environ.get("HILLSIDE_REDIS_URL") or None)
+
+    # Lecture rooms (app/rooms, docs/websocket.md "Rooms"): a room ends when its lecturer closes it or has not
+    # been connected for room_idle_seconds; per-address limits keep codes from being guessed by brute force.
+    room_idle_seconds: float = 30 * 60
+    max_room_followers: int = 1_000  # followers of one room, over all processes
+    max_room_runners: int = 64  # answers that race in a class race, besides the base run
+    room_create_per_minute: float = 10.0  # rooms one address may create
+    room_lookups_per_minute: float = 600.0  # lookups and joins from one address (a hall behind one NAT)
+    room_misses_per_minute: float = 20.0  # lookups of codes that are not live, from one address
 
 
 @lru_cache

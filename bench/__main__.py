@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import abuse, endpoints, engine, fleet, live, page, soak, training
+from bench import abuse, endpoints, engine, fleet, live, page, rooms, soak, training
 
 SECTIONS = {
     "Engine cost per step, first-order methods (Rosenbrock, 2,000 steps; CPU medians of 5)": engine.first_order,
@@ -15,6 +15,7 @@ SECTIONS = {
     "gzip levels for a long answer": endpoints.gzip_levels,
     "Websocket playback at 30 fps (server and clients in separate processes)": live.main,
     "Two workers with Redis against one process (REST runs and the live load, same run)": fleet.main,
+    "Lecture rooms: one lecturer's 4-runner race at 30 fps, 1 to 1,000 followers": rooms.main,
     "Training a network, per full-batch step": training.main,
     "Opening a page in headless Chromium": page.main,
     "Soak: 150 websocket clients for a minute, some rude, then what is left": soak.main,

@@ -3,6 +3,7 @@ import { isPresenter, setPresenter, toggleFullscreen, toggleHelp, wireChrome } f
 import { bindKeys } from "./lib/keys.js";
 import { LECTURE, sceneUrl } from "./lib/lecture.js";
 import { t } from "./lib/messages.js";
+import { wireJoinForm } from "./lib/room-join.js";
 
 const list = document.getElementById("lecture-list");
 list.replaceChildren(
@@ -19,6 +20,7 @@ list.replaceChildren(
   }),
 );
 
+wireJoinForm();
 setPresenter(new URLSearchParams(window.location.search).get("presenter") === "1");
 const chrome = wireChrome();
 bindKeys({

@@ -11,6 +11,7 @@ import { t } from "./lib/messages.js";
 import { colour } from "./lib/palette.js";
 import { keepSized } from "./lib/resize.js";
 import { shortName } from "./lib/run-text.js";
+import { installRoom } from "./lib/room.js";
 import { SceneNav } from "./lib/scene-nav.js";
 import { renderSceneList, showScene } from "./lib/scene-list.js";
 import { Session } from "./lib/session.js";
@@ -99,6 +100,7 @@ class NetworkPage {
     this.sceneNav = new SceneNav({ page: "network", goToScene: (offset) => this.goToScene(offset) });
     this.wireKeys();
     installExportMenu(this, { race: false });
+    this.room = installRoom(this); // "Share live", or following a lecture (lib/room.js)
     keepSized(
       ...["net-loss-plot", "net-grad-plot", "landscape-around", "landscape-plane", "neuron-squared", "neuron-cross"].map(
         (id) => document.getElementById(id),
@@ -109,7 +111,7 @@ class NetworkPage {
     for (const id of ["net-loss-plot", "net-grad-plot"]) redraw.observe(document.getElementById(id));
     this.chainUnit = 0;
     this.session.connect();
-    this.startRace(this.state.step);
+    if (!this.room.follows) this.startRace(this.state.step);
     window.hillside = this; // for the browser tests and the curious
   }
 
@@ -184,6 +186,11 @@ class NetworkPage {
   }
 
   labels() {
+    const labels = this.ownLabels();
+    return this.room ? this.room.labelRuns(labels) : labels; // a class race's runners wear their names
+  }
+
+  ownLabels() {
     const s = this.state;
     const optimizer = this.optimizers.find((o) => o.id === s.optimizer);
     const name = optimizer ? shortName(optimizer) : s.optimizer;

@@ -117,7 +117,9 @@ export class LiveClient {
       ...this.startMessage,
       runs: this.startMessage.runs.map((mine, i) => {
         const theirs = started.runs[i];
-        if (mine.network) return { ...mine, hyperparameters: theirs.hyperparameters, seed: theirs.seed };
+        // A network's page restarts it on every change: its own hyperparameters are the truth (the resolved
+        // ones carry adam's amsgrad: false, which a network start refuses as "not a number").
+        if (mine.network) return { ...mine, seed: theirs.seed };
         return {
           ...mine,
           hyperparameters: theirs.hyperparameters,

@@ -11,6 +11,7 @@ import { colour } from "./palette.js";
 import { RunsEditor } from "./runs-editor.js";
 import { runsCodec } from "./runs-codec.js";
 import { normaliseRun, runLabels, runSettings, setScheduleDefaults } from "./run-text.js";
+import { installRoom } from "./room.js";
 import { renderSceneList, showScene } from "./scene-list.js";
 import { SceneNav } from "./scene-nav.js";
 import { Session } from "./session.js";
@@ -93,9 +94,10 @@ export class RacePage {
     this.sceneNav = new SceneNav({ page: this.page, goToScene: (offset) => this.goToScene(offset) });
     this.wireKeys();
     installExportMenu(this);
+    this.room = installRoom(this); // "Share live", or following a lecture (lib/room.js)
     await this.views.setFunction(this.functionInfo(), this.state);
     this.session.connect();
-    this.startRace({ targetStep: this.state.step });
+    if (!this.room.follows) this.startRace({ targetStep: this.state.step });
     window.hillside = this; // for the browser tests and the curious: the page's state and session
   }
 
@@ -235,7 +237,8 @@ export class RacePage {
   }
 
   labels() {
-    return runLabels(this.state.runs, this.optimizerById, (run) => this.startOf(run));
+    const labels = runLabels(this.state.runs, this.optimizerById, (run) => this.startOf(run));
+    return this.room ? this.room.labelRuns(labels) : labels; // a class race's runners wear their names
   }
 
   /** Each run's optimizer family ("first_order", "direct_search", ...): what its pictures should show. */

@@ -56,6 +56,8 @@ export class UrlState {
     this.pending = null;
     this.timer = null;
     this.lastWrite = 0;
+    this.held = false; // true while the address must stay as it is (a page following a lecture: ?room=CODE)
+    this.onWrite = () => {}; // told of every change of the state (a lecturer's room relays it)
   }
 
   codec(property) {
@@ -99,6 +101,8 @@ export class UrlState {
 
   /** Put `values` in the address bar (replaceState, throttled: browsers limit how often it may be called). */
   write(values, base = this.defaults()) {
+    this.onWrite(values);
+    if (this.held) return;
     this.pending = this.query(values, base);
     const wait = this.lastWrite + this.throttleMs - performance.now();
     if (wait <= 0) return this.flush();

@@ -245,11 +245,16 @@ export class ContourView {
     });
   }
 
+  /** Traces others put on the map (a class's start points arriving, lib/room-panel.js); none by default. */
+  extraTraces() {
+    return [];
+  }
+
   render(session, state) {
     if (!this.surface) return;
     const th = theme();
     // Plotly.react redraws only this light overlay; the contour underneath is untouched.
-    const data = [...this.walkerTraces(session, th), ...this.decorations(session, state, th)];
+    const data = [...this.walkerTraces(session, th), ...this.decorations(session, state, th), ...this.extraTraces(th)];
     Plotly.react(this.overlay, data, this.overlayLayout(session, state, th), PLOT_CONFIG);
   }
 

@@ -1,0 +1,240 @@
+"""A lecture followed live: one lecturer page and two follower pages in separate browser contexts (separate
+browsers as far as cookies and storage go), on the real server and real websockets.
+
+What a hall would notice: the lecturer's scene, step and play reach both followers with the same frames; a
+follower's own keys do not drive the room; "Explore on my own" gives a private copy at the same step and a
+shareable address, and "Back to the lecture" returns to the lecturer's present; a class race with three answers
+draws three extra runners (named as the students typed, as text) on every page, and the histogram counts them
+against the stable limit the server computed; ending the room leaves each follower its own page. And `/` joins
+by a code typed the way people type.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from websockets.sync.client import connect
+
+from tests.browser.helpers import READY_1D
+from tests.browser.layout import layout_problems
+
+pytestmark = pytest.mark.browser
+
+FOLLOWING = "() => window.hillside?.room?.mode === 'follower' && window.hillside.session.histories?.[0]?.length > 0"
+CURSOR = "() => window.hillside.session.cursor"
+# Each run's frame at the cursor, as the page holds it: what it draws.
+AT_CURSOR = "() => window.hillside.session.histories.map((h) => h[window.hillside.session.cursor]?.params ?? null)"
+OPTIMIZERS = "() => window.hillside.session.configs.map((c) => [c.optimizer, c.hyperparameters.lr ?? null])"
+
+
+@pytest.fixture
+def contexts(browser: object) -> Iterator[callable]:
+    """new(width, height) gives a page in a browser context of its own; all are closed after the test."""
+    made: list[object] = []
+
+    def new(width: int = 1280, height: int = 720) -> object:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        made.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        return page
+
+    yield new
+    for context in made:
+        context.close()
+
+
+def room_problems(page: object, **options: object) -> list[str]:
+    """What the layout checker finds wrong with the room's own parts (the panel, the bar, the prompt)."""
+    return [p for p in layout_problems(page, **options) if "room" in p]
+
+
+def share(page: object, base_url: str, path: str) -> str:
+    """Open `path`, click Share live and return the room's code as the panel shows it."""
+    page.goto(base_url + path)
+    page.wait_for_function(READY_1D, timeout=20_000)
+    page.click("#room-share")
+    page.wait_for_function("() => /^[A-Z2-9]{6}$/.test(document.getElementById('room-code')?.textContent ?? '')")
+    return page.inner_text("#room-code")
+
+
+def join(page: object, base_url: str, code: str) -> None:
+    page.goto(f"{base_url}/join/{code}")
+    page.wait_for_function(FOLLOWING, timeout=20_000)
+
+
+def same_as(lecturer: object, follower: object, expression: str) -> None:
+    """Wait until the follower's page holds what the lecturer's holds (what both draw)."""
+    want = lecturer.evaluate(expression)
+    follower.wait_for_function(f"(want) => JSON.stringify(({expression})()) === JSON.stringify(want)", arg=want)
+
+
+def answer_lr(page: object, lr_log10: float, name: str) -> None:
+    page.wait_for_selector("#room-prompt:not([hidden]) #room-lr")
+    page.eval_on_selector(
+        "#room-lr", "(s, v) => { s.value = String(v); s.dispatchEvent(new Event('input')); }", lr_log10
+    )
+    page.fill("#room-name", name)
+    page.click("#room-send")
+    page.wait_for_function("() => document.getElementById('room-sent').textContent.includes(':')")
+
+
+def test_a_lecture_followed_by_two_pages(contexts, base_url: str) -> None:
+    lecturer = contexts(1280, 720)
+    code = share(lecturer, base_url, "/1d?scene=worked-example")
+    assert lecturer.is_visible("#room-qr")
+    lecturer.wait_for_function("() => document.getElementById('room-qr').naturalWidth > 0")  # the server's SVG
+    assert lecturer.inner_text("#room-address").endswith(f"/join/{code}")
+
+    phone = contexts(390, 844)
+    laptop = contexts(1280, 720)
+    join(phone, base_url, code)
+    join(laptop, base_url, code)
+    assert f"room={code}" in phone.url and phone.url.split("?")[0].endswith("/1d")
+    lecturer.wait_for_function("() => window.hillside.room.followers === 2")
+    assert "2" in lecturer.inner_text("#room-count")
+    for follower in (phone, laptop):
+        assert code in follower.inner_text("#room-following")
+        follower.wait_for_function("() => /\\d/.test(document.getElementById('room-lag').textContent)")
+    # Readable where it is used: the panel on a projector and in presenter mode, the bar on a phone.
+    assert room_problems(lecturer) == []
+    assert room_problems(phone) == []
+    lecturer.keyboard.press("p")
+    phone.wait_for_function("() => document.documentElement.classList.contains('presenter')")
+    assert room_problems(lecturer, min_font_px=15) == []
+    assert room_problems(phone) == []
+    lecturer.keyboard.press("p")
+    phone.wait_for_function("() => !document.documentElement.classList.contains('presenter')")
+
+    # A scene change: both followers race the lecturer's runners from the lecturer's scene.
+    lecturer.click('.scene[data-scene="learning-rates"]')
+    lecturer.wait_for_function("() => window.hillside.session.configs.length === 6")
+    for follower in (phone, laptop):
+        same_as(lecturer, follower, OPTIMIZERS)
+        follower.wait_for_function("() => window.hillside.state.scene === 'learning-rates'")
+        assert follower.eval_on_selector("#caption", "c => !c.hidden && c.textContent.length > 0")
+
+    # A step: the same step, the same points.
+    lecturer.click('#transport [data-action="step"]')
+    lecturer.wait_for_function("() => window.hillside.session.cursor === 1")
+    for follower in (phone, laptop):
+        same_as(lecturer, follower, AT_CURSOR)
+        assert follower.evaluate(CURSOR) == 1
+        assert follower.inner_text("#step-count") == "1"
+
+    # A play: the followers play along, then stop where the lecturer paused.
+    lecturer.click('#transport [data-action="play"]')
+    for follower in (phone, laptop):
+        follower.wait_for_function("() => window.hillside.session.playing && window.hillside.session.cursor > 3")
+    lecturer.click('#transport [data-action="play"]')
+    lecturer.wait_for_function("() => !window.hillside.session.playing")
+    for follower in (phone, laptop):
+        same_as(lecturer, follower, "() => [window.hillside.session.cursor, window.hillside.session.playing]")
+        same_as(lecturer, follower, AT_CURSOR)
+    paused_at = lecturer.evaluate(CURSOR)
+
+    # A follower's own keys do not drive the room; its sidebar is inert.
+    laptop.keyboard.press("ArrowRight")
+    laptop.wait_for_selector("#toast:not([hidden])")
+    assert laptop.evaluate("() => document.getElementById('sidebar').inert")
+    assert lecturer.evaluate(CURSOR) == paused_at
+
+    # Explore on my own: a private copy at the same step, with an address anyone can open.
+    laptop.click("#room-explore")
+    laptop.wait_for_function(
+        f"() => window.hillside.room.mode === 'explorer' && window.hillside.session.target === 0"
+        f" && window.hillside.session.cursor === {paused_at}"
+    )
+    same_as(lecturer, laptop, AT_CURSOR)
+    laptop.wait_for_function("() => !location.search.includes('room=') && location.search.includes('step=')")
+    assert not laptop.evaluate("() => document.getElementById('sidebar').inert")
+    laptop.click('#transport [data-action="step"]')
+    laptop.wait_for_function(f"() => window.hillside.session.cursor === {paused_at + 1}")
+    assert lecturer.evaluate(CURSOR) == paused_at
+    assert phone.evaluate(CURSOR) == paused_at
+
+    # Meanwhile the lecture moves on; back to the lecture jumps to its present.
+    lecturer.click('#transport [data-action="back"]')
+    lecturer.wait_for_function(f"() => window.hillside.session.cursor === {paused_at - 1}")
+    laptop.click("#room-back")
+    laptop.wait_for_function(
+        f"() => window.hillside.room.mode === 'follower' && window.hillside.session.cursor === {paused_at - 1}"
+    )
+    same_as(lecturer, laptop, AT_CURSOR)
+    assert f"room={code}" in laptop.url
+
+    # The class race: three answers (two pages and a program), three extra runners.
+    with connect(base_url.replace("http", "ws") + f"/ws/rooms/{code}") as third:
+        lecturer.click('[data-ask="lr"]')
+        phone.wait_for_selector("#room-prompt:not([hidden]) #room-lr")
+        assert room_problems(phone) == []
+        answer_lr(phone, -2, "Ana")
+        answer_lr(laptop, -0.3, "<b>Bo</b>")
+        third.send(json.dumps({"type": "answer", "value": 1.1}))
+        lecturer.wait_for_function("() => document.querySelectorAll('#room-answers li').length === 3")
+        names = lecturer.eval_on_selector_all("#room-answers .who", "els => els.map((e) => e.textContent)")
+        assert "Ana" in names and "<b>Bo</b>" in names  # a display name is text, never HTML
+        assert lecturer.eval_on_selector_all("#room-answers b", "els => els.length") == 0
+        lecturer.click("#room-race")
+        lecturer.wait_for_function("() => window.hillside.session.configs.length === 4")
+        rates = sorted(lr for _, lr in lecturer.evaluate(OPTIMIZERS)[1:])
+        assert rates == pytest.approx([0.01, 0.5, 1.1])
+        labels = lecturer.evaluate("() => window.hillside.labels()")
+        assert "Ana" in labels and "<b>Bo</b>" in labels
+        balls = "(t) => t.name && t.mode?.startsWith('markers')"
+        lecturer.wait_for_function(f"() => document.getElementById('curve-plot').data.filter({balls}).length >= 4")
+        for follower in (phone, laptop):
+            same_as(lecturer, follower, OPTIMIZERS)
+        # Who is lowest is said on every page, by name: from x = 8 on (x - 2)^2 + 2, lr 0.5 lands on the
+        # minimum in one step (x - lr * 2 * (x - 2) = 2), which no other rate here does.
+        lecturer.keyboard.press("ArrowRight")
+        lecturer.wait_for_function("() => window.hillside.session.cursor === 1")
+        lowest = "() => document.getElementById('{}').textContent"
+        lecturer.wait_for_function(f"() => ({lowest.format('room-race-summary')})().length > 0")
+        phone.wait_for_function(f"() => ({lowest.format('room-bar-summary')})().length > 0")
+        assert lecturer.inner_text("#room-race-summary") == phone.inner_text("#room-bar-summary")
+        assert "<b>Bo</b>" in lecturer.inner_text("#room-race-summary")
+        lecturer.click("#room-distribution")
+        lecturer.wait_for_function("() => document.getElementById('room-histogram').data?.length > 0")
+        counts = lecturer.evaluate("() => document.getElementById('room-histogram').data[0].y")
+        assert sum(counts) == 3
+        limit = lecturer.evaluate("() => document.getElementById('room-histogram').layout.shapes[0].x0")
+        assert limit == pytest.approx(1.0)
+
+    # Ending the room leaves each follower its own page.
+    lecturer.click("#room-end")
+    for follower in (phone, laptop):
+        follower.wait_for_function(
+            "() => window.hillside.room.mode === 'explorer' && !location.search.includes('room=')"
+        )
+    for page in (lecturer, phone, laptop):
+        assert page.errors == []
+
+
+def test_the_home_page_joins_by_code(contexts, base_url: str) -> None:
+    lecturer = contexts(1280, 720)
+    code = share(lecturer, base_url, "/1d")
+    student = contexts(390, 844)
+    student.goto(base_url + "/")
+    # A code is typed as it is read aloud: lower case, with a dash.
+    student.fill("#join-code", f"{code[:3].lower()}-{code[3:].lower()}")
+    student.click("#join-go")
+    student.wait_for_function(FOLLOWING, timeout=20_000)
+    assert re.search(rf"/1d\?.*room={code}", student.url)
+    assert code in student.inner_text("#room-following")
+    lecturer.wait_for_function("() => window.hillside.room.followers === 1")
+    # A code nobody shares is said on the page, which stays.
+    student.goto(base_url + "/")
+    student.fill("#join-code", "ZZZ-ZZZ" if code != "ZZZZZZ" else "YYY-YYY")
+    student.click("#join-go")
+    student.wait_for_selector("#join-error:not([hidden])")
+    assert student.url.rstrip("/") == base_url
+    # A join link whose lecture has ended lands on the same field, with the code and the sentence.
+    student.goto(f"{base_url}/join/zzz-zzz")
+    assert student.input_value("#join-code").upper().replace("-", "") == "ZZZZZZ"
+    assert "ZZZZZZ" in student.inner_text("#join-error")
+    assert student.errors == [] and lecturer.errors == []
