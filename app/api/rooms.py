@@ -32,7 +32,7 @@ from app.rooms.host import Host
 from app.rooms.lecturer import LecturerSocket
 from app.rooms.limits import retry_after
 from app.rooms.questions import RoomError
-from app.rooms.service import closed_message, error_text, rooms_of
+from app.rooms.service import closed_message, error_text, rooms_of, shutdown
 
 router = APIRouter()
 sockets = APIRouter()
@@ -309,4 +309,8 @@ async def _close_lecturer(proxy: LecturerSocket, reason: str) -> None:
             await proxy.websocket.close(1000)
 
 
-__all__ = ["join_page", "orjson", "router", "sockets"]
+async def on_shutdown(app: Any) -> None:
+    await shutdown(app.state)
+
+
+__all__ = ["join_page", "on_shutdown", "orjson", "router", "sockets"]

@@ -289,6 +289,17 @@ class Rooms:
                     del self.missing[code]
 
 
+async def shutdown(state: Any) -> None:
+    """The process is stopping: end this process's background work on rooms (the rooms live on in Redis)."""
+    rooms = getattr(state, "rooms", None)
+    if rooms is None:
+        return
+    for task in [rooms.sweeper, *rooms.background]:
+        if task is not None:
+            task.cancel()
+    await rooms.backend.close()
+
+
 def rooms_of(state: Any) -> Rooms:
     """The process's Rooms, made on first use (tests and `hillside` alike)."""
     rooms = getattr(state, "rooms", None)
