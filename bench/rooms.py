@@ -17,6 +17,7 @@ import contextlib
 import multiprocessing
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -73,6 +74,15 @@ def servers(count: int) -> Iterator[list[tuple[str, int]]]:
                 stderr=subprocess.DEVNULL,
             )  # fmt: skip
             args = ["--redis", f"redis://127.0.0.1:{port}/0"]
+            deadline = time.monotonic() + 30
+            while True:  # redis-server answers before the servers use it
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("redis-server did not start") from None
+                    time.sleep(0.05)
         ports = [free_port() for _ in range(count)]
         for port in ports:
             command = [sys.executable, "-c", SERVER, "--host", "127.0.0.1", "--port", str(port), *args]
@@ -284,6 +294,7 @@ def run(processes: int, loads: tuple[int, ...] = LOADS) -> list[list[str]]:
     with servers(processes) as places:
         for followers in loads:
             result = measure(places, followers)
+            print(processes, followers, result, file=sys.stderr, flush=True)  # what a cut-short run still leaves
             rows.append(
                 [
                     f"{processes} process{'es + Redis' if processes > 1 else ''}",
