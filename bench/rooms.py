@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -252,7 +253,15 @@ def measure(places: list[tuple[str, int]], followers: int) -> dict[str, float]:
     context = multiprocessing.get_context("spawn")
     ready, stop, started, out = context.Event(), context.Event(), context.Event(), context.Queue()
     base = places[0][0]
-    room = orjson.loads(urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/rooms", method="POST")).read())
+    for attempt in range(10):  # a busy machine may keep Redis waiting past the client's timeout (503)
+        try:
+            request = urllib.request.Request(f"{base}/api/v1/rooms", method="POST")
+            room = orjson.loads(urllib.request.urlopen(request).read())
+            break
+        except urllib.error.HTTPError:
+            if attempt == 9:
+                raise
+            time.sleep(1)
     code, token = room["code"], room["token"]
     urls = [f"{url.replace('http', 'ws')}/ws/rooms/{code}" for url, _ in places]
     process = context.Process(target=_followers_process, args=(urls, followers, ready, stop, out))

@@ -265,7 +265,7 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
             except RedisUnavailable:
                 await _refuse(websocket, error_text(RoomError("room.error.unavailable", UNAVAILABLE)), TRY_AGAIN_LATER)
             return
-        if info["followers"] >= settings.max_room_followers:
+        if info["followers"] >= settings.max_room_followers:  # this process's own counted now (service.info)
             limit = settings.max_room_followers
             error = RoomError(
                 "room.error.full", f"This room already has {limit} followers, the most it takes.", limit=limit
