@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rooms.router, prefix="/api/v1")
     app.include_router(live.router)
     app.include_router(rooms.sockets)
+    app.router.on_shutdown.append(functools.partial(rooms.on_shutdown, app))
     pages.install(app)
     return app
 

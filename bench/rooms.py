@@ -17,10 +17,12 @@ import contextlib
 import multiprocessing
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,6 +75,15 @@ def servers(count: int) -> Iterator[list[tuple[str, int]]]:
                 stderr=subprocess.DEVNULL,
             )  # fmt: skip
             args = ["--redis", f"redis://127.0.0.1:{port}/0"]
+            deadline = time.monotonic() + 30
+            while True:  # redis-server answers before the servers use it
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("redis-server did not start") from None
+                    time.sleep(0.05)
         ports = [free_port() for _ in range(count)]
         for port in ports:
             command = [sys.executable, "-c", SERVER, "--host", "127.0.0.1", "--port", str(port), *args]
@@ -242,7 +253,15 @@ def measure(places: list[tuple[str, int]], followers: int) -> dict[str, float]:
     context = multiprocessing.get_context("spawn")
     ready, stop, started, out = context.Event(), context.Event(), context.Event(), context.Queue()
     base = places[0][0]
-    room = orjson.loads(urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/rooms", method="POST")).read())
+    for attempt in range(10):  # a busy machine may keep Redis waiting past the client's timeout (503)
+        try:
+            request = urllib.request.Request(f"{base}/api/v1/rooms", method="POST")
+            room = orjson.loads(urllib.request.urlopen(request).read())
+            break
+        except urllib.error.HTTPError:
+            if attempt == 9:
+                raise
+            time.sleep(1)
     code, token = room["code"], room["token"]
     urls = [f"{url.replace('http', 'ws')}/ws/rooms/{code}" for url, _ in places]
     process = context.Process(target=_followers_process, args=(urls, followers, ready, stop, out))
@@ -284,6 +303,7 @@ def run(processes: int, loads: tuple[int, ...] = LOADS) -> list[list[str]]:
     with servers(processes) as places:
         for followers in loads:
             result = measure(places, followers)
+            print(processes, followers, result, file=sys.stderr, flush=True)  # what a cut-short run still leaves
             rows.append(
                 [
                     f"{processes} process{'es + Redis' if processes > 1 else ''}",

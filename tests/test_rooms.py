@@ -417,3 +417,25 @@ def test_a_late_joiner_after_a_branch_still_gets_the_whole_path(port: int) -> No
             assert [f["step"] for f in frames] == list(range(9))
             assert frames[-1] == last["frames"][-1]
             assert frames[6]["lr"] == 0.1 and frames[7]["lr"] == 0.3  # the branch at step 6, as the run says
+
+
+def test_followers_see_when_the_lecturer_leaves_and_comes_back_and_the_room_outlives_it(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room) as follower:
+        until(follower, "room")
+        with ws(port, room, room["token"]) as lecturer:
+            until(lecturer, "room")
+            assert until(follower, "room", raw=False)[-1]["lecturer_connected"] is True
+            lecturer.send(orjson.dumps({"type": "question", "kind": "start", "run": QUADRATIC}).decode())
+            until(follower, "question")
+        assert until(follower, "room")[-1]["lecturer_connected"] is False
+        info = httpx.get(url(port, f"/api/v1/rooms/{room['code']}")).json()
+        assert info["lecturer_connected"] is False and info["question"]["kind"] == "start"
+        # The lecturer's page reconnects: the question it opened is still there, and answers reach it.
+        with ws(port, room, room["token"]) as lecturer:
+            follower.send('{"type": "answer", "value": [3.5]}')
+            until(follower, "answer_taken")
+            answers = until(lecturer, "answers", raw=False)
+            while answers[-1]["count"] != 1:
+                answers = until(lecturer, "answers")
+            assert answers[-1]["answers"] == [{"label": "#1", "value": [3.5], "name": None}]

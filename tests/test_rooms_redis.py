@@ -1,7 +1,8 @@
-"""Rooms across `hillside` processes joined by a real Redis: the lecturer on one, followers on another.
+"""Rooms across processes joined by a real Redis: the lecturer on one `hillside` process, followers on another.
 
-Each process is `python -m app --port P --redis URL` started here and stopped by its pid; Redis is Debian's
-redis-server on a free port (tests/redis_server.py), restarted in the middle of a lecture in one test.
+The lecturer's process is `python -m app --port P --redis URL`, started here and stopped by its pid; the
+followers' is this test process serving the app in a thread (tests/serving.py), on the same Redis. Redis is
+Debian's redis-server on a free port (tests/redis_server.py), restarted in the middle of a lecture in one test.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ import orjson
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
+from app.settings import Settings
 from tests.redis_server import (
     RedisServer,
     free_port,
     redis_server,  # noqa: F401  (the fixture)
 )
+from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 QUADRATIC = {"function": "quadratic", "optimizer": "gd", "hyperparameters": {"lr": 0.05}, "start": [8]}
@@ -74,18 +77,25 @@ class Hillside:
                 self.process.wait()
 
 
+class InThread:
+    """The second process's part played by this test process: the app under uvicorn in a thread, on Redis."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    url = Hillside.url
+    ws = Hillside.ws
+
+
 @pytest.fixture(scope="module")
-def two(redis_server: RedisServer) -> Iterator[tuple[Hillside, Hillside]]:  # noqa: F811
-    processes: list[Hillside] = []
+def two(redis_server: RedisServer) -> Iterator[tuple[Hillside, InThread]]:  # noqa: F811
+    lecturing = Hillside(redis_server.url)
     try:
-        processes = [Hillside(redis_server.url) for _ in range(2)]  # starting side by side: imports take seconds
-        for process in processes:
-            process.wait_ready()
-        first, second = processes
-        yield first, second
+        with serving(Settings(redis_url=redis_server.url), name="hillside-rooms-followers") as port:
+            lecturing.wait_ready()
+            yield lecturing, InThread(port)
     finally:
-        for process in processes:
-            process.stop()
+        lecturing.stop()
 
 
 def until(conn: ClientConnection, kind: str, also: Any = None) -> list[dict[str, Any]]:
@@ -106,7 +116,7 @@ def open_room(process: Hillside) -> dict[str, Any]:
     return answer.json()
 
 
-def test_followers_on_another_process_see_the_lecturers_step_play_and_view(two: tuple[Hillside, Hillside]) -> None:
+def test_followers_on_another_process_see_the_lecturers_step_play_and_view(two: tuple[Hillside, InThread]) -> None:
     lecturing, following = two
     room = open_room(lecturing)
     code = room["code"]
@@ -148,7 +158,7 @@ def test_followers_on_another_process_see_the_lecturers_step_play_and_view(two: 
 
 
 def test_a_redis_restart_loses_nothing_the_lecturer_showed(
-    two: tuple[Hillside, Hillside],
+    two: tuple[Hillside, InThread],
     redis_server: RedisServer,  # noqa: F811
 ) -> None:
     lecturing, following = two

@@ -19,20 +19,47 @@ import orjson
 import segno
 from fastapi import APIRouter, Header, HTTPException, Request, WebSocket
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 from starlette.websockets import WebSocketState
 
 from app.api import live
 from app.api.responses import FastJSON
+from app.api.runs import ERRORS
+from app.api.schemas import ErrorBody
 from app.redis_link import RedisUnavailable
 from app.rooms import codes
 from app.rooms.host import Host
 from app.rooms.lecturer import LecturerSocket
 from app.rooms.limits import retry_after
 from app.rooms.questions import RoomError
-from app.rooms.service import closed_message, error_text, rooms_of
+from app.rooms.service import closed_message, error_text, rooms_of, shutdown
 
 router = APIRouter()
 sockets = APIRouter()
+
+LIMITED = {
+    **ERRORS,
+    429: {"model": ErrorBody, "description": "Too many from your address; wait for `Retry-After` seconds."},
+    503: {"model": ErrorBody, "description": "The shared store (Redis) does not answer; try again shortly."},
+}
+LOOKUP = {**LIMITED, 404: {"model": ErrorBody, "description": "No live room has this code."}}
+
+
+class RoomCreated(BaseModel):
+    code: str
+    token: str
+    url: str
+    qr: str
+    idle_seconds: float
+
+
+class RoomInfo(BaseModel):
+    code: str
+    followers: int
+    lecturer_connected: bool
+    page: str | None
+    question: dict[str, Any] | None
+
 
 POLICY_VIOLATION = 1008
 TRY_AGAIN_LATER = 1013
@@ -77,7 +104,13 @@ def join_url(request: Request, code: str) -> str:
     return f"{str(request.base_url).rstrip('/')}/join/{code}"
 
 
-@router.post("/rooms", status_code=201, summary="Open a lecture room that others can follow live")
+@router.post(
+    "/rooms",
+    status_code=201,
+    response_model=RoomCreated,
+    responses=LIMITED,
+    summary="Open a lecture room that others can follow live",
+)
 async def create_room(request: Request) -> FastJSON:
     """Answers the room's code, the lecturer's secret token, the join URL and its QR code (see docs/websocket.md)."""
     rooms = rooms_of(request.app.state)
@@ -102,13 +135,23 @@ async def create_room(request: Request) -> FastJSON:
     return FastJSON(body, status_code=201)
 
 
-@router.get("/rooms/{code}", summary="Whether a room is live, how many follow it, and what it shows")
+@router.get(
+    "/rooms/{code}",
+    response_model=RoomInfo,
+    responses=LOOKUP,
+    summary="Whether a room is live, how many follow it, and what it shows",
+)
 async def get_room(code: str, request: Request) -> FastJSON:
     _, info = await _lookup(request, code)
     return FastJSON({key: info[key] for key in ("code", "followers", "lecturer_connected", "page", "question")})
 
 
-@router.delete("/rooms/{code}", status_code=204, summary="Close a room (the lecturer's token)")
+@router.delete(
+    "/rooms/{code}",
+    status_code=204,
+    responses={**LOOKUP, 403: {"model": ErrorBody, "description": "The token is missing or not this room's."}},
+    summary="Close a room (the lecturer's token)",
+)
 async def delete_room(code: str, request: Request, authorization: str | None = Header(None)) -> Response:
     normalized, info = await _lookup(request, code)
     token = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
@@ -121,7 +164,11 @@ async def delete_room(code: str, request: Request, authorization: str | None = H
     return Response(status_code=204)
 
 
-@router.get("/rooms/{code}/qr.svg", summary="The join URL as a QR code (SVG)")
+@router.get(
+    "/rooms/{code}/qr.svg",
+    responses={**LOOKUP, 200: {"content": {"image/svg+xml": {}}, "description": "The QR code."}},
+    summary="The join URL as a QR code (SVG)",
+)
 async def room_qr(code: str, request: Request) -> Response:
     normalized, _ = await _lookup(request, code)
     svg = io.BytesIO()
@@ -218,7 +265,7 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
             except RedisUnavailable:
                 await _refuse(websocket, error_text(RoomError("room.error.unavailable", UNAVAILABLE)), TRY_AGAIN_LATER)
             return
-        if info["followers"] >= settings.max_room_followers:
+        if info["followers"] >= settings.max_room_followers:  # this process's own counted now (service.info)
             limit = settings.max_room_followers
             error = RoomError(
                 "room.error.full", f"This room already has {limit} followers, the most it takes.", limit=limit
@@ -262,4 +309,8 @@ async def _close_lecturer(proxy: LecturerSocket, reason: str) -> None:
             await proxy.websocket.close(1000)
 
 
-__all__ = ["join_page", "orjson", "router", "sockets"]
+async def on_shutdown(app: Any) -> None:
+    await shutdown(app.state)
+
+
+__all__ = ["join_page", "on_shutdown", "orjson", "router", "sockets"]

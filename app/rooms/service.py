@@ -29,6 +29,7 @@ MAX_FOLLOWER_MESSAGE_BYTES = 2 * 1024
 FOLLOWER_RATE, FOLLOWER_BURST = 5.0, 20.0
 MISSING_SWEEPS = 2  # a room missing from Redis this many sweeps in a row ended (once is a restart's gap)
 CODE_ATTEMPTS = 50
+COUNT_EVERY = 0.25  # seconds between this process's follower counts of one room (to Redis and the lecturer)
 
 
 def closed_message(reason: str) -> str:
@@ -61,6 +62,8 @@ class Rooms:
         self.missing: dict[str, int] = {}
         self.sweeper: asyncio.Task[None] | None = None
         self.background: set[asyncio.Task[None]] = set()
+        self.counting: dict[str, asyncio.Task[None]] = {}
+        self.reported: dict[str, int] = {}  # this process's followers of each room, as last written
 
     # ----- rate limits -------------------------------------------------------------------------------------
 
@@ -94,7 +97,7 @@ class Rooms:
         question = info.get("question")
         return {
             "code": code,
-            "followers": await self.backend.followers(code),
+            "followers": self.followers_now(code, await self.backend.followers(code)),
             "lecturer_connected": bool(int(info.get("lecturer") or 0)),
             "page": info.get("page") or None,
             "question": orjson.loads(question) if question else None,
@@ -149,9 +152,32 @@ class Rooms:
             follower.closing = reason
             follower.put(text, False)
 
+    def _count_soon(self, hub: Hub) -> None:
+        """Count this process's followers of the room at most every COUNT_EVERY (a hall joins all at once)."""
+        if hub.code in self.counting:
+            return
+        task = asyncio.get_running_loop().create_task(self._count_later(hub))
+        self.counting[hub.code] = task
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _count_later(self, hub: Hub) -> None:
+        await asyncio.sleep(COUNT_EVERY)
+        self.counting.pop(hub.code, None)
+        await self._count(hub)
+
+    def followers_now(self, code: str, total: int) -> int:
+        """The room's followers: ``total`` as last counted everywhere, with this process's own counted now."""
+        hub = self.hubs.get(code)
+        return total - self.reported.get(code, 0) + (len(hub.followers) if hub else 0)
+
     async def _count(self, hub: Hub) -> None:
         with contextlib.suppress(*RedisUnavailable):
-            await self.backend.set_followers(hub.code, len(hub.followers))
+            count = len(hub.followers)
+            await self.backend.set_followers(hub.code, count)
+            self.reported[hub.code] = count
+            if not count:
+                self.reported.pop(hub.code, None)
             await self.backend.notify_host(hub.code, "followers")
 
     async def follow(self, websocket: WebSocket, code: str, info: dict[str, Any]) -> None:
@@ -161,7 +187,7 @@ class Rooms:
         hub.followers_total = info["followers"] + 1
         follower = Follower(websocket.send_text, secrets.token_hex(8))
         hub.add(follower)
-        await self._count(hub)
+        self._count_soon(hub)
         sender = asyncio.create_task(follower.run())
         receiver = asyncio.create_task(self._receive(websocket, hub, follower))
         try:
@@ -176,7 +202,7 @@ class Rooms:
             if not hub.followers and self.hubs.get(code) is hub:
                 hub.stop()
                 del self.hubs[code]
-            await self._count(hub)
+            self._count_soon(hub)
             if websocket.application_state == WebSocketState.CONNECTED:
                 with contextlib.suppress(Exception):
                     await websocket.close(1000)
@@ -287,6 +313,17 @@ class Rooms:
             for code in list(self.missing):
                 if code not in self.hubs:
                     del self.missing[code]
+
+
+async def shutdown(state: Any) -> None:
+    """The process is stopping: end this process's background work on rooms (the rooms live on in Redis)."""
+    rooms = getattr(state, "rooms", None)
+    if rooms is None:
+        return
+    for task in [rooms.sweeper, *rooms.background]:
+        if task is not None:
+            task.cancel()
+    await rooms.backend.close()
 
 
 def rooms_of(state: Any) -> Rooms:
