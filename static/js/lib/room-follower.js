@@ -58,7 +58,7 @@ export class FollowerBar {
     document.documentElement.classList.toggle("room-following", !on);
     const sidebar = document.getElementById("sidebar");
     if (sidebar) sidebar.inert = !on;
-    const timeline = document.getElementById("timeline"); // the lecturer's cursor, not this page's, while following
+    const timeline = document.getElementById("timeline"); // while following, the cursor is the lecturer one
     if (timeline) timeline.inert = !on;
     for (const name of ["reset", "back", "play", "step"]) {
       const button = document.querySelector(`#transport [data-action="${name}"]`);
