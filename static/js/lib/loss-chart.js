@@ -158,6 +158,9 @@ export class LossChart {
         : Math.ceil(span / Math.max(1, room - 1));
       if (span >= 1.5) Object.assign(y, { "yaxis.dtick": Math.max(1, decades), "yaxis.tick0": 0 });
       else Object.assign(y, { "yaxis.dtick": `L${niceStep((hi - lo) / (room - 1))}`, "yaxis.tick0": 0 });
+    } else if (this.logScale && lo > 0 && hi >= lo) {
+      // One value so far (step 0): Plotly spans about two decades around it; label only their powers of ten.
+      Object.assign(y, { "yaxis.dtick": 1, "yaxis.tick0": 0 });
     }
     const key = `${session.cursor <= 8}|${JSON.stringify(y)}|${Math.round(area)}`;
     if (key === this.tickKey) return;
