@@ -27,7 +27,6 @@ import sys
 import tarfile
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from typing import Any
 
 import orjson
 
-from bench.server import free_port
+from bench.server import server_process
 from bench.timing import table
 
 FPS = 30
@@ -70,33 +69,8 @@ def cpu_seconds(pid: int) -> float:
 @contextlib.contextmanager
 def server_in(directory: Path) -> Iterator[Server]:
     """A Hillside server running the code in ``directory``, stopped (by its pid) afterwards."""
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(directory), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=directory,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(400):
-            try:
-                urllib.request.urlopen(f"{base}/api/v1/functions", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError(f"the server in {directory} did not start")
-        yield Server(base.replace("http", "ws") + "/ws", process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with server_process(directory) as (base, pid):
+        yield Server(base.replace("http", "ws") + "/ws", pid)
 
 
 @contextlib.contextmanager

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -18,25 +20,45 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server() -> Iterator[str]:
-    """Yield the base URL of a server that is stopped (by its own pid) afterwards."""
+def server_process(directory: Path | None = None) -> Iterator[tuple[str, int]]:
+    """Yield the base URL and pid of a server (the code in ``directory``, else this checkout's), stopped by its
+    own pid afterwards."""
     port = free_port()
+    env = None
+    if directory is not None:  # another checkout's code (a baseline commit) wins over the installed one
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(directory), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        }
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=directory,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(400):
             try:
                 urllib.request.urlopen(f"{base}/api/v1/functions", timeout=1).read()
                 break
             except OSError:
                 time.sleep(0.05)
         else:
-            raise RuntimeError("the server did not start")
-        yield base
+            raise RuntimeError(f"the server in {directory or 'this checkout'} did not start")
+        yield base, process.pid
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_server() -> Iterator[str]:
+    """Yield the base URL of a server that is stopped (by its own pid) afterwards."""
+    with server_process() as (base, _pid):
+        yield base

@@ -4,7 +4,7 @@
 // (encoded here by the vendored gifenc), and a downloaded JSON dropped or opened to replay its race.
 import { showToast } from "./chrome.js";
 import { has, t } from "./messages.js";
-import { normaliseSchedule, stripDefaults } from "./run-text.js";
+import { normaliseSchedule, specOf, stripDefaults } from "./run-text.js";
 
 const PROJECTOR_WIDTH = 1920;
 const GIF_MOST_FRAMES = 200; // a longer race is sampled: every k-th step, always ending at the cursor
@@ -73,21 +73,6 @@ function loadImage(url) {
 }
 
 const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-
-/** A run config from the server, as the body of a run in POST /api/v1/export. */
-function specOf(config) {
-  const spec = {
-    function: config.function,
-    optimizer: config.optimizer,
-    hyperparameters: config.hyperparameters,
-    start: config.start,
-    seed: config.seed ?? 0,
-    changes: (config.changes ?? []).map((c) => ({ at_step: c.at_step, hyperparameters: c.hyperparameters })),
-  };
-  if (config.schedule && config.schedule.kind !== "constant") spec.schedule = config.schedule;
-  if (config.budget) spec.budget = config.budget; // a fair race
-  return spec;
-}
 
 // ----- plots on the page -----
 

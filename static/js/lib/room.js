@@ -19,28 +19,12 @@ import {
   storeRoom,
 } from "./room-link.js";
 import { applyView, elsewhere, viewOf, viewSignature } from "./room-view.js";
+import { specOf } from "./run-text.js";
 
 const VIEW_EVERY_MS = 150; // a view at most this often (a slider dragged sends many changes)
 const PING_EVERY_MS = 2000;
 const HINT_EVERY_MS = 4000;
 const FOLLOWER_MAY_SEND = new Set(["answer", "ping"]);
-
-/** A run config from `started` as a run spec of `start` (the server refuses fields it does not take). */
-export function specOf(config) {
-  if (config.network) {
-    return { network: config.network, optimizer: config.optimizer, hyperparameters: config.hyperparameters, seed: config.seed ?? 0 };
-  }
-  const spec = {
-    function: config.function,
-    optimizer: config.optimizer,
-    hyperparameters: config.hyperparameters,
-    start: config.start,
-    seed: config.seed ?? 0,
-    changes: (config.changes ?? []).map((c) => ({ at_step: c.at_step, hyperparameters: c.hyperparameters })),
-  };
-  if (config.schedule && config.schedule.kind !== "constant") spec.schedule = config.schedule;
-  return spec;
-}
 
 /** Put `page` in its room, if it has one; call before the page connects its session. */
 export function installRoom(page) {

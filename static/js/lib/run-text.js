@@ -108,3 +108,24 @@ export function runSettings(runs, optimizerById) {
     return parts.join(t("text.list_separator"));
   });
 }
+
+/**
+ * A run config as the server gives it back (`started`, a kept run) turned into a run spec it takes again (a
+ * websocket `start`, a run of POST /api/v1/export): the server refuses fields a spec does not have.
+ */
+export function specOf(config) {
+  if (config.network) {
+    return { network: config.network, optimizer: config.optimizer, hyperparameters: config.hyperparameters, seed: config.seed ?? 0 };
+  }
+  const spec = {
+    function: config.function,
+    optimizer: config.optimizer,
+    hyperparameters: config.hyperparameters,
+    start: config.start,
+    seed: config.seed ?? 0,
+    changes: (config.changes ?? []).map((c) => ({ at_step: c.at_step, hyperparameters: c.hyperparameters })),
+  };
+  if (config.schedule && config.schedule.kind !== "constant") spec.schedule = config.schedule;
+  if (config.budget) spec.budget = config.budget; // a fair race
+  return spec;
+}
