@@ -33,15 +33,18 @@ def check_url(url: str) -> str:
     return url
 
 
+# What both clients share: no request waits long on a Redis that is away, and a silent one is not retried.
+_CLIENT_OPTIONS = {
+    "socket_timeout": SOCKET_TIMEOUT_SECONDS,
+    "socket_connect_timeout": SOCKET_TIMEOUT_SECONDS,
+    "health_check_interval": 15,
+    "retry_on_timeout": False,
+}
+
+
 def connect(url: str) -> aioredis.Redis:
     """An asyncio client (with its own connection pool) for ``url``; it connects lazily, on first use."""
-    return aioredis.Redis.from_url(
-        check_url(url),
-        socket_timeout=SOCKET_TIMEOUT_SECONDS,
-        socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
-        health_check_interval=15,
-        retry_on_timeout=False,
-    )
+    return aioredis.Redis.from_url(check_url(url), **_CLIENT_OPTIONS)
 
 
 def connect_sync(url: str) -> redis.Redis:
@@ -51,14 +54,8 @@ def connect_sync(url: str) -> redis.Redis:
     request after a restart does not fail; a refused one fails at once and a silent one after
     ``SOCKET_TIMEOUT_SECONDS``, never retried: a request waits at most about that long for a Redis that is away.
     """
-    return redis.Redis.from_url(
-        check_url(url),
-        socket_timeout=SOCKET_TIMEOUT_SECONDS,
-        socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
-        health_check_interval=15,
-        retry_on_timeout=False,
-        retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
-    )
+    retry = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+    return redis.Redis.from_url(check_url(url), retry=retry, **_CLIENT_OPTIONS)
 
 
 def describe(url: str) -> str:

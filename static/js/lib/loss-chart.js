@@ -4,7 +4,7 @@
 import { num } from "./format.js";
 import { t } from "./messages.js";
 import { colour, dash } from "./palette.js";
-import { axis, baseLayout, PLOT_CONFIG, theme } from "./theme.js";
+import { axis, baseLayout, PLOT_CONFIG, theme, titleAbove } from "./theme.js";
 import { keepSizedThen } from "./resize.js";
 import { columns, TrailTracker } from "./trails.js";
 
@@ -62,21 +62,7 @@ export class LossChart {
       xaxis: axis(th, { title: { text: t("plot.loss.x"), standoff: th.font * 0.35 }, rangemode: "tozero" }),
       yaxis: axis(th, { title: { text: "" }, type: this.logScale ? "log" : "linear", exponentformat: "power" }),
       margin: { l: th.font * 4.6, r: th.font, t: th.font * 1.7, b: th.font * 3.3 },
-      annotations: [
-        {
-          xref: "paper",
-          yref: "paper",
-          x: 0,
-          y: 1,
-          xanchor: "left",
-          yanchor: "bottom",
-          xshift: th.font * 0.4, // right of the axis line: clear of the tick labels beside it
-          yshift: th.font * 0.2,
-          showarrow: false,
-          text: title,
-          font: { size: th.font * 0.95, color: th.text },
-        },
-      ],
+      annotations: [titleAbove(th, title)],
     });
   }
 

@@ -4,7 +4,7 @@
 import { t } from "./messages.js";
 import { colour, dash } from "./palette.js";
 import { keepSizedThen } from "./resize.js";
-import { axis, baseLayout, PLOT_CONFIG, theme } from "./theme.js";
+import { axis, baseLayout, PLOT_CONFIG, theme, titleAbove } from "./theme.js";
 import { columns, TrailTracker } from "./trails.js";
 
 export class LrChart {
@@ -58,21 +58,7 @@ export class LrChart {
       xaxis: axis(th, { rangemode: "tozero" }),
       yaxis: axis(th, { title: { text: "" }, rangemode: "tozero", exponentformat: "power", nticks }),
       margin: { l: th.font * 4.6, r: th.font, t: th.font * 1.7, b: th.font * 1.9 },
-      annotations: [
-        {
-          xref: "paper",
-          yref: "paper",
-          x: 0,
-          y: 1,
-          xanchor: "left",
-          yanchor: "bottom",
-          xshift: th.font * 0.4,
-          yshift: th.font * 0.2,
-          showarrow: false,
-          text: t("plot.lr.y"),
-          font: { size: th.font * 0.95, color: th.text },
-        },
-      ],
+      annotations: [titleAbove(th, t("plot.lr.y"))],
     });
   }
 

@@ -55,4 +55,21 @@ export function axis(th, extra = {}) {
   };
 }
 
+/** A y axis title that reads across, above the axis, right of its line (a short chart has no room for it sideways). */
+export function titleAbove(th, text) {
+  return {
+    xref: "paper",
+    yref: "paper",
+    x: 0,
+    y: 1,
+    xanchor: "left",
+    yanchor: "bottom",
+    xshift: th.font * 0.4, // right of the axis line: clear of the tick labels beside it
+    yshift: th.font * 0.2,
+    showarrow: false,
+    text,
+    font: { size: th.font * 0.95, color: th.text },
+  };
+}
+
 export const PLOT_CONFIG = { displayModeBar: false, responsive: true, displaylogo: false, scrollZoom: false };
