@@ -15,7 +15,7 @@ import itertools
 import sys
 import threading
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import Future
 from functools import partial
 from typing import Any, TypeVar
@@ -26,6 +26,8 @@ from app.runs import cost
 
 T = TypeVar("T")
 SWITCH_INTERVAL = 0.001  # seconds a thread waiting for the interpreter lock waits before asking for it
+SHARED_PIECE = 1_000_000  # operations (about a millisecond) a run shared by connections is advanced under its lock
+EMPTY: Mapping[int, Any] = {}
 Sliced = Generator[None, None, T]
 
 
@@ -147,10 +149,12 @@ def pool_of(state: Any, threads: int) -> ComputePool:
     return pool
 
 
-def advance_sliced(runs: Sequence[Any], step: int, budget: float) -> Sliced[None]:
+def advance_sliced(runs: Sequence[Any], step: int, budget: float, shared: Mapping[int, Any] = EMPTY) -> Sliced[None]:
     """Bring every run up to ``step`` (or its end), yielding after about ``budget`` operations.
 
     The runs of a race move in turns, a slice's worth each, so a race stays level while it is computed.
+    A run in ``shared`` (by id: an entry with a ``lock``) is played by other connections too: it is advanced
+    under its lock, in pieces of at most ``SHARED_PIECE`` operations, so a reader never waits long.
     """
     spent = 0.0
     while True:
@@ -159,9 +163,18 @@ def advance_sliced(runs: Sequence[Any], step: int, budget: float) -> Sliced[None
             return
         for run in behind:
             each = max(cost.step_cost(run), 1)
+            entry = shared.get(id(run))
             n = max(1, min(step - run.step, int((budget - spent) // each)))
-            with np.errstate(all="ignore"):
-                run.advance(n)
+            if entry is None:
+                with np.errstate(all="ignore"):
+                    run.advance(n)
+            else:
+                piece = max(1, int(SHARED_PIECE // each))
+                for done in range(0, n, piece):
+                    with entry.lock, np.errstate(all="ignore"):
+                        if run.status != "running" or run.step >= step:
+                            break
+                        run.advance(min(piece, n - done, step - run.step))
             spent += n * each
             if spent >= budget:
                 yield

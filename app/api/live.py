@@ -36,6 +36,7 @@ from starlette.websockets import WebSocketState
 from app import memory
 from app.compute import ComputePool, Share, drain, pool_of
 from app.live.session import Ledger, LiveSession, SessionError
+from app.live.shared_runs import SharedRuns, encode
 from app.pages import load_messages
 
 router = APIRouter()
@@ -60,6 +61,10 @@ HEAVY_SESSION_BYTES = 32_000_000  # a session that held this much gives its memo
 # 250,000, and takes about a tenth of a millisecond) is computed on the event loop: handing it to the compute
 # pool and back costs more than the tick (two thread switches, the interpreter lock passed twice).
 INLINE_TICK_WORK = 1_000_000
+# A player that wakes more than a frame late sends the steps of every tick it missed in one message, up to this
+# many ticks: a busy server keeps the race's speed with fewer, fuller messages (at 30 fps, one at least every
+# 100 ms) instead of falling behind by a message's cost each tick. Past that it falls behind, and slows.
+MAX_CATCH_UP_TICKS = 3
 
 
 class Outbox:
@@ -162,7 +167,7 @@ async def _sender(websocket: WebSocket, outbox: Outbox) -> None:
     while True:
         await outbox.ready.wait()
         for message in outbox.take():
-            await websocket.send_text(orjson.dumps(message).decode())
+            await websocket.send_text(encode(message))
 
 
 async def _player(
@@ -188,10 +193,13 @@ async def _player(
                     origin, ticks = loop.time(), 0
                 if not session.playing:
                     break
-                if session.tick_work() <= INLINE_TICK_WORK:
-                    messages = drain(session.tick_sliced())
+                due = int((loop.time() - origin) * session.fps) - ticks + 1  # this tick and any missed
+                lump = min(max(due, 1), MAX_CATCH_UP_TICKS)
+                ticks += lump - 1
+                if session.tick_work(lump) <= INLINE_TICK_WORK:
+                    messages = drain(session.tick_sliced(lump))
                 else:
-                    messages = await pool.run(session.tick_sliced(), share)
+                    messages = await pool.run(session.tick_sliced(lump), share)
                 outbox.put(messages, len(session.runs))
                 if not session.playing or restart.is_set():  # a command changed the rate meanwhile: it wins
                     continue
@@ -321,10 +329,17 @@ def _ledger(state: Any) -> Ledger:
     return ledger
 
 
+def _shared_runs(state: Any) -> SharedRuns:
+    shared = getattr(state, "live_shared_runs", None)
+    if shared is None:
+        shared = state.live_shared_runs = SharedRuns()
+    return shared
+
+
 async def _serve(websocket: WebSocket, settings: Any) -> None:
     state = websocket.app.state
     pool = pool_of(state, settings.compute_threads)
-    session = LiveSession(settings, _ledger(state))
+    session = LiveSession(settings, _ledger(state), _shared_runs(state))
     outbox = Outbox()
     restart = asyncio.Event()
     busy = asyncio.Lock()
@@ -385,8 +400,7 @@ async def _serve(websocket: WebSocket, settings: Any) -> None:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        session.ledger.record(session, 0)
-        session.runs = []
+        session.close()
         if session.peak_bytes > HEAVY_SESSION_BYTES:
             await pool.call(memory.give_back, share)
         if websocket.application_state == WebSocketState.CONNECTED:

@@ -30,6 +30,7 @@ from app.api.network_schemas import NetworkRunSpec
 from app.api.runs import config_from
 from app.api.schemas import HyperparameterValues, RunSpec, Strict
 from app.compute import advance_sliced, drain
+from app.live.shared_runs import SharedRun, SharedRuns
 from app.nn.run import MAX_STEPS as MAX_NETWORK_STEPS
 from app.nn.run import NetworkConfigError, NetworkRun
 from app.optimizers.base import HyperparameterError, resolve_hyperparameters
@@ -104,9 +105,11 @@ class Ledger:
 class LiveSession:
     """The runs of one websocket connection and where playback stands."""
 
-    def __init__(self, settings: Settings, ledger: Ledger | None = None) -> None:
+    def __init__(self, settings: Settings, ledger: Ledger | None = None, shared: SharedRuns | None = None) -> None:
         self.settings = settings
         self.ledger = ledger or Ledger()
+        # The server's one registry of runs: connections that play the same race share its runs.
+        self.shared = shared if shared is not None else SharedRuns()
         self.peak_bytes = 0  # the most this race held: a heavy one gives memory back to the system when it ends
         self.runs: list[Run] = []
         self.cursor = 0
@@ -121,6 +124,9 @@ class LiveSession:
         self._step_costs: list[int] = []
         self._frame_bytes: list[int] = []
         self._running_cost = 0  # operations of one step of every run still running, at the last estimate
+        self._recorded_at = 0  # the cursor when the ledger was last told what this race holds
+        self._entries_for: list[Any] | None = None
+        self._shared_entries: list[SharedRun | None] = []
 
     # ----- commands -------------------------------------------------------------------------------------------
 
@@ -165,15 +171,25 @@ class LiveSession:
         functions = {repr(spec.function) for spec in start.runs}
         if len(functions) > 1:
             raise SessionError("All runs of a race descend the same function; give every run the same function.")
-        runs = []
+        configs = []
         for spec in start.runs:
             try:
                 config = config_from(spec, max_steps=start.max_steps)
-                config = replace(config, changes=self._changes(config, spec.changes))
+                configs.append(replace(config, changes=self._changes(config, spec.changes)))
             except ConfigError as error:
                 raise SessionError(str(error)) from None
-            runs.append(Run(config))
-        return self._begin(runs, start.batch)
+        # Every spec was valid: hold the runs (another connection's, when it plays the same one). The same spec
+        # twice in one race gets a run of its own the second time: a race advances each of its runs once.
+        runs, keys = [], set()
+        for spec, config in zip(start.runs, configs, strict=True):
+            key = self.shared.key(spec, start.max_steps)
+            runs.append(Run(config) if key in keys else self.shared.hold(key, lambda c=config: Run(c)))
+            keys.add(key)
+        try:
+            return self._begin(runs, start.batch)
+        except SessionError:
+            self.shared.release(runs)
+            raise
 
     def _start_networks(self, start: StartMessage) -> list[Message]:
         if start.max_steps > MAX_NETWORK_STEPS:
@@ -195,7 +211,7 @@ class LiveSession:
         """Adopt a new race, once each of its steps is affordable: a step cannot be cut into turns."""
         for run in runs:
             check_step_cost(run, self.settings.max_work_per_step)
-        self.runs = runs
+        self._adopt(runs)
         self.batch = batch
         self.cursor = 0
         self.playing = False
@@ -242,7 +258,7 @@ class LiveSession:
         return (yield from self._move_to(0))
 
     def _on_stop(self, message: Message) -> list[Message]:
-        self.runs = []
+        self._adopt([])
         self.playing = False
         self.cursor = 0
         return [{"type": "stopped"}]
@@ -271,6 +287,7 @@ class LiveSession:
         except SessionError:
             self.runs = old_runs
             raise
+        self.shared.release(self._left(old_runs, new_runs))
         self.playing = False
         return self._started() + (yield from self._move_to(self.cursor))
 
@@ -317,11 +334,49 @@ class LiveSession:
             raise SessionError(str(error)) from None
         return new_runs
 
+    def close(self) -> None:
+        """The connection ended: let go of its runs (a shared run stays while another connection plays it)."""
+        self._adopt([])
+        self.playing = False
+        self.ledger.record(self, 0)
+
+    def _adopt(self, runs: list[Any]) -> None:
+        """Play ``runs`` from now on, letting go of the old runs they do not keep."""
+        old, self.runs = self.runs, runs
+        self.shared.release(self._left(old, runs))
+
+    @staticmethod
+    def _left(old: list[Any], new: list[Any]) -> list[Any]:
+        kept = {id(run) for run in new}
+        return [run for run in old if id(run) not in kept]
+
+    # ----- shared runs ----------------------------------------------------------------------------------------
+
+    def _message(self, index: int, run: Any, step: int) -> Message:
+        """The ``frame`` message for ``step`` of run ``index``, computed that far (a shared one under its lock,
+        built and encoded once for every connection that sends it)."""
+        entry = self._entries()[index]
+        if entry is None:
+            return {"type": "frame", "run": index, **run.frames[step]}
+        with entry.lock:
+            return entry.message(step, index)
+
+    def _entries(self) -> list[SharedRun | None]:
+        """The registry's entry of each run of the race (None for a run of this connection's own)."""
+        if self._entries_for is not self.runs:
+            self._shared_entries = [self.shared.entry(run) for run in self.runs]
+            self._entries_for = self.runs
+        return self._shared_entries
+
+    def _locks(self) -> dict[int, SharedRun]:
+        return {id(run): entry for run, entry in zip(self.runs, self._entries(), strict=True) if entry is not None}
+
     # ----- budgets --------------------------------------------------------------------------------------------
 
     def bytes(self) -> int:
-        """What this race holds now, estimated per frame (app/runs/cost.py)."""
-        return sum(cost.run_bytes(run) for run in self.runs)
+        """What this race holds now, estimated per frame (app/runs/cost.py): a run shared with other connections
+        counts its share, so the server's total counts it once."""
+        return sum(cost.run_bytes(run) // self.shared.holders(run) for run in self.runs)
 
     def _estimates(self) -> tuple[list[int], list[int]]:
         """Each run's operations per step and bytes per frame, re-estimated when the race changes and every
@@ -335,13 +390,13 @@ class LiveSession:
             self._estimated_for, self._estimated_at = self.runs, self.cursor
         return self._step_costs, self._frame_bytes
 
-    def tick_work(self) -> float:
-        """Operations the next tick will compute, at most (a run that ended since the estimate costs nothing):
-        small ticks are cheaper done at once than handed to the compute pool."""
+    def tick_work(self, ticks: int = 1) -> float:
+        """Operations the next ``ticks`` ticks will compute, at most (a run that ended since the estimate costs
+        nothing): small ticks are cheaper done at once than handed to the compute pool."""
         if not self.playing:
             return 0.0
         self._estimates()
-        return float(self.skip * self._running_cost)
+        return float(ticks * self.skip * self._running_cost)
 
     def _reachable_bytes(self, step: int) -> int:
         """The bytes the race would hold at ``step`` (at most: runs may end), from the per-race estimates."""
@@ -352,6 +407,7 @@ class LiveSession:
         )
 
     def _record(self) -> None:
+        self._recorded_at = self.cursor
         size = self.bytes()
         self.peak_bytes = max(self.peak_bytes, size)
         self.ledger.record(self, size)
@@ -401,24 +457,27 @@ class LiveSession:
 
     # ----- playback -------------------------------------------------------------------------------------------
 
-    def tick(self) -> list[Message]:
-        """One frame of playback, all at once in this thread."""
-        return drain(self.tick_sliced())
+    def tick(self, ticks: int = 1) -> list[Message]:
+        """``ticks`` frames of playback, all at once in this thread."""
+        return drain(self.tick_sliced(ticks))
 
-    def tick_sliced(self) -> Generator[None, None, list[Message]]:
-        """One frame of playback: advance ``skip`` steps; stop playing when every run has ended or memory is full."""
+    def tick_sliced(self, ticks: int = 1) -> Generator[None, None, list[Message]]:
+        """``ticks`` frames of playback in one message (a player that fell behind its clock catches up in one):
+        advance ``ticks * skip`` steps; stop playing when every run has ended or memory is full."""
         if not self.playing:
             return []
+        n = ticks * self.skip
         try:
-            self._check_bytes(self.cursor + self.skip, self._reachable_bytes(self.cursor + self.skip))
+            self._check_bytes(self.cursor + n, self._reachable_bytes(self.cursor + n))
         except SessionError as error:
             self.playing = False
             return [self._playback(), {"type": "error", "message": f"Paused at step {self.cursor}. {error}"}]
-        out = yield from self._advance(self.skip)
+        out = yield from self._advance(n)
         if self._all_ended() and self.cursor >= self._last_step():
             self.playing = False
             out.append(self._playback())
-        self._record()
+        if not self.playing or abs(self.cursor - self._recorded_at) >= COST_REFRESH_STEPS:
+            self._record()  # what the race holds grows by a known amount a step: told to the ledger now and then
         return out
 
     def _last_step(self) -> int:
@@ -432,11 +491,10 @@ class LiveSession:
         yield from self._bring_to(target)
         new_cursor = min(target, self._last_step())
         frames = [
-            self._frame(i, frame)
+            self._message(i, run, step)
             for step in range(self.cursor + 1, new_cursor + 1)
             for i, run in enumerate(self.runs)
             if step <= run.step
-            for frame in (run.frames[step],)
         ]
         self.cursor = new_cursor
         return self._pack(frames) + self._status_changes()
@@ -449,13 +507,22 @@ class LiveSession:
             for run, each in zip(self.runs, step_costs, strict=True)
             if run.status == RUNNING and run.step < step
         ]
+        if not behind:  # computed already (by another connection playing the same race, or before a seek back)
+            return
         work = sum(n * each for _, n, each in behind)
+        shared = self._locks()
         if work > self.settings.work_per_slice:
-            yield from advance_sliced(self.runs, step, self.settings.work_per_slice)
+            yield from advance_sliced(self.runs, step, self.settings.work_per_slice, shared)
             return
         with np.errstate(all="ignore"):
             for run, n, _ in behind:
-                run.advance(n)
+                entry = shared.get(id(run))
+                if entry is None:
+                    run.advance(n)
+                    continue
+                with entry.lock:  # another connection may have computed these steps meanwhile
+                    if run.status == RUNNING and run.step < step:
+                        run.advance(step - run.step)
 
     def _move_to(self, step: int) -> Generator[None, None, list[Message]]:
         self.playing = False
@@ -464,7 +531,7 @@ class LiveSession:
         return [{"type": "cursor", "step": self.cursor}, *self._frames_at(self.cursor)]
 
     def _frames_at(self, step: int) -> list[Message]:
-        frames = [self._frame(i, run.frames[min(step, run.step)]) for i, run in enumerate(self.runs)]
+        frames = [self._message(i, run, min(step, run.step)) for i, run in enumerate(self.runs)]
         return self._pack(frames) + self._status_changes()
 
     def _pack(self, frames: list[Message]) -> list[Message]:
@@ -484,10 +551,6 @@ class LiveSession:
         for index, frame in newest.items():
             frame["picture"] = self.runs[index].picture(frame["step"])
 
-    @staticmethod
-    def _frame(index: int, frame: dict[str, Any]) -> Message:
-        return {"type": "frame", "run": index, **frame}
-
     def _status_changes(self) -> list[Message]:
         if len(self._shown_status) != len(self.runs):
             self._shown_status = [RUNNING] * len(self.runs)
@@ -495,14 +558,20 @@ class LiveSession:
         for i, run in enumerate(self.runs):
             visible = run.status if self.cursor >= run.step and run.status != RUNNING else RUNNING
             if visible != self._shown_status[i]:
+                entry = self._entries()[i]
+                if entry is not None:  # the run's status and sentence as one: another thread may be setting them
+                    with entry.lock:
+                        visible, said, message = run.status, run.sentence, run.message
+                else:
+                    said, message = run.sentence, run.message
                 self._shown_status[i] = visible
-                said = run.sentence if visible != RUNNING else None  # function and network runs alike
+                said = said if visible != RUNNING else None  # function and network runs alike
                 out.append(
                     {
                         "type": "status",
                         "run": i,
                         "status": visible,
-                        "message": run.message if visible != RUNNING else "",
+                        "message": message if visible != RUNNING else "",
                         "message_key": said["key"] if said else None,
                         "message_args": said["args"] if said else None,
                     }
