@@ -1,9 +1,11 @@
 """Websocket playback: how many students can each watch a 4-optimizer race at 30 fps from one server process?
 
 Clients run in a separate process from the server (the machine has two cores: one each). Every client
-starts a 4-runner race with ``batch: true`` (what the pages send), waits until all clients are ready, and
-plays it at 30 frames a second; then, over a window of a few seconds, each client counts the steps it
-received and the gaps between the messages that brought them. A load passes when clients get at least 95%
+starts the same 4-runner race with ``batch: true`` (what the pages send: a class that opened the same scene,
+whose connections share the runs' computation), waits until all clients are ready, and plays it at 30
+frames a second (the last rows give each client a race of its own, so nothing is shared); then, over a
+window of a few seconds, each client counts the steps it received and the gaps between the messages that
+brought them. A load passes when clients get at least 95%
 of their frames and the 99th-percentile gap is under 100 ms (a frame is due every 33 ms).
 
 ``HILLSIDE_BENCH_BASELINE=<git ref>`` adds the same loads against that commit's code (``git archive`` of it
@@ -41,6 +43,7 @@ FPS = 30
 WARM_SECONDS = 1.5  # playing before the window opens (every client's first ticks, the server's queues filling)
 SECONDS = 6.0  # the measured window
 LOADS = (200, 300, 400, 500)
+DISTINCT_LOADS = (100, 200, 400)  # every client a race of its own: nothing shared between connections
 AIM_SHARE, AIM_P99_MS = 0.95, 100.0
 RACE = [
     {"function": "rosenbrock", "optimizer": "gd", "hyperparameters": {"lr": 1e-4}},
@@ -86,11 +89,20 @@ def checkout(ref: str) -> Iterator[Path]:
 # ----- clients (in their own process) ---------------------------------------------------------------------------
 
 
-async def _client(url: str, ready: asyncio.Event, go: asyncio.Event, window: list[float], out: list[Any]) -> None:
+def race_of(client: int, distinct: bool) -> list[dict[str, Any]]:
+    """The bench's race; with ``distinct``, each client's own (learning rates a hair apart): nothing to share."""
+    if not distinct:
+        return RACE
+    return [{**run, "hyperparameters": {"lr": run["hyperparameters"]["lr"] * (1 + client * 1e-6)}} for run in RACE]
+
+
+async def _client(
+    url: str, race: list[dict[str, Any]], ready: asyncio.Event, go: asyncio.Event, window: list[float], out: list[Any]
+) -> None:
     import websockets
 
     async with websockets.connect(url, compression=None, max_size=2**22, open_timeout=60) as ws:
-        await ws.send(orjson.dumps({"type": "start", "runs": RACE, "batch": True, "max_steps": 20000}))
+        await ws.send(orjson.dumps({"type": "start", "runs": race, "batch": True, "max_steps": 20000}))
         while orjson.loads(await ws.recv())["type"] != "frames":
             pass
         ready.set()
@@ -120,7 +132,7 @@ async def _client(url: str, ready: asyncio.Event, go: asyncio.Event, window: lis
         out.append((steps, gaps))
 
 
-async def _load(server: Server, clients: int) -> tuple[list[int], list[float], float, float]:
+async def _load(server: Server, clients: int, distinct: bool) -> tuple[list[int], list[float], float, float]:
     with contextlib.suppress(ImportError):
         import uvloop
 
@@ -130,8 +142,8 @@ async def _load(server: Server, clients: int) -> tuple[list[int], list[float], f
     window = [0.0, 0.0]
     out: list[Any] = []
     tasks = []
-    for ready in readies:
-        tasks.append(asyncio.create_task(_client(server.url, ready, go, window, out)))
+    for i, ready in enumerate(readies):
+        tasks.append(asyncio.create_task(_client(server.url, race_of(i, distinct), ready, go, window, out)))
         await asyncio.sleep(0.002)  # a class arriving, not a SYN flood
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=120)
     start = time.perf_counter()
@@ -147,20 +159,21 @@ async def _load(server: Server, clients: int) -> tuple[list[int], list[float], f
     return [steps for steps, _ in out], [gap for _, gaps in out for gap in gaps], cpu, server_cpu
 
 
-def _measure(server: Server, clients: int, queue: Any) -> None:
+def _measure(server: Server, clients: int, distinct: bool, queue: Any) -> None:
     with contextlib.suppress(ImportError):
         import uvloop
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    queue.put(asyncio.run(_load(server, clients)))
+    queue.put(asyncio.run(_load(server, clients, distinct)))
 
 
-def measure(server: Server, clients: int) -> dict[str, float]:
+def measure(server: Server, clients: int, distinct: bool = False) -> dict[str, float]:
     """Share of frames received, p50/p99 gap between messages, the server's CPU time per frame it delivered
-    (steady whatever else the machine runs) and the clients' own CPU use, for one load."""
+    (steady whatever else the machine runs) and the clients' own CPU use, for one load. Every client plays
+    the same race (a class that opened the same scene) unless ``distinct``."""
     context = multiprocessing.get_context("spawn")  # a forked child could inherit a held lock
     queue = context.Queue()
-    process = context.Process(target=_measure, args=(server, clients, queue), daemon=True)
+    process = context.Process(target=_measure, args=(server, clients, distinct, queue), daemon=True)
     process.start()
     try:
         steps, gaps, cpu, server_cpu = queue.get(timeout=240)
@@ -313,6 +326,8 @@ def main(loads: tuple[int, ...] = LOADS) -> str:
             if old is not None:
                 rows.append(_row(f"{clients}, {baseline_ref}", measure(old, clients)))
             rows.append(_row(f"{clients}" + (", this code" if old else ""), measure(new, clients)))
+        for clients in DISTINCT_LOADS:
+            rows.append(_row(f"{clients}, each its own race", measure(new, clients, distinct=True)))
     live_table = table(
         [
             "clients (4-run race each)",
