@@ -146,3 +146,16 @@ def test_two_sockets_playing_the_same_scene_get_the_frames_a_lone_one_gets() -> 
             got[name] = message["frames"]
         assert len(app.state.live_shared_runs) == len(RACE)
     assert got["a"] == got["b"] == alone(RACE, 30)
+
+
+def test_the_encoded_frames_kept_for_a_class_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.live import shared_runs
+
+    monkeypatch.setattr(shared_runs, "KEPT_MESSAGES", 10)
+    registry = SharedRuns()
+    first, second = session(registry), session(registry)
+    first.handle({"type": "step", "n": 50})
+    for _ in range(50):
+        second.handle({"type": "step"})
+    assert 0 < len(registry._messages) <= 10
+    assert frames_of(second.handle({"type": "seek", "step": 3})) == alone(RACE, 3)[-len(RACE) :]

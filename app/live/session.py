@@ -359,7 +359,7 @@ class LiveSession:
         if entry is None:
             return {"type": "frame", "run": index, **run.frames[step]}
         with entry.lock:
-            return entry.message(step, index)
+            return self.shared.message(entry, step, index)
 
     def _entries(self) -> list[SharedRun | None]:
         """The registry's entry of each run of the race (None for a run of this connection's own)."""

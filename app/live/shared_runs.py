@@ -18,8 +18,9 @@ from typing import Any
 
 import orjson
 
-# A shared run's frames are sent by every connection that holds it: the newest few stay built and encoded.
-KEPT_FRAMES = 256
+# Frame messages of shared runs kept built and encoded, for all of them together (newest kept): about
+# 4.5 KB each as Python objects, so at most about 20 MB.
+KEPT_MESSAGES = 4_096
 
 
 class FrameMessage(dict):
@@ -44,25 +45,14 @@ def encode(message: dict[str, Any]) -> str:
 
 
 class SharedRun:
-    """One run, the connections holding it, its lock and its newest frame messages."""
+    """One run, the connections holding it, and its lock."""
 
-    __slots__ = ("holders", "key", "lock", "messages", "run")
+    __slots__ = ("holders", "key", "lock", "run")
 
     def __init__(self, key: bytes, run: Any) -> None:
         self.key, self.run = key, run
         self.holders = 0
         self.lock = threading.Lock()
-        self.messages: dict[tuple[int, int], FrameMessage] = {}
-
-    def message(self, step: int, index: int) -> FrameMessage:
-        """The ``frame`` message for ``step`` (already computed) of the race's run number ``index``, built and
-        encoded once for every connection that sends it; call with the lock held. Callers must not change it."""
-        message = self.messages.get((step, index))
-        if message is None:
-            message = self.messages[step, index] = FrameMessage(type="frame", run=index, **self.run.frames[step])
-            if len(self.messages) > KEPT_FRAMES:
-                del self.messages[next(iter(self.messages))]
-        return message
 
 
 class SharedRuns:
@@ -72,6 +62,7 @@ class SharedRuns:
         self._by_key: dict[bytes, SharedRun] = {}
         self._by_run: dict[int, SharedRun] = {}
         self._lock = threading.Lock()
+        self._messages: dict[tuple[bytes, int, int], FrameMessage] = {}  # oldest first
 
     @staticmethod
     def key(spec: Any, max_steps: int) -> bytes:
@@ -106,6 +97,22 @@ class SharedRuns:
         """The registry's entry for ``run``, or None for a run only one connection holds (a branch, a network)."""
         entry = self._by_run.get(id(run))
         return entry if entry is not None and entry.run is run else None
+
+    def message(self, entry: SharedRun, step: int, index: int) -> FrameMessage:
+        """The ``frame`` message for ``step`` (already computed) of ``entry``'s run as number ``index`` of a race,
+        built and encoded once for every connection that sends it; call with the entry's lock held. Keyed by
+        the run's spec, which fixes its frames: a message outlives its run harmlessly. Callers must not change
+        it."""
+        key = (entry.key, step, index)
+        message = self._messages.get(key)
+        if message is None:
+            message = FrameMessage(type="frame", run=index, **entry.run.frames[step])
+            if entry.holders > 1:  # a run only one connection plays gains nothing from keeping it
+                with self._lock:
+                    self._messages[key] = message
+                    while len(self._messages) > KEPT_MESSAGES:
+                        del self._messages[next(iter(self._messages))]
+        return message
 
     def holders(self, run: Any) -> int:
         entry = self.entry(run)
