@@ -93,6 +93,8 @@ def test_a_status_reaches_every_connection_when_its_cursor_gets_there() -> None:
     assert ended and ended[0]["status"] == "diverged"
     later = [m for _ in range(500) for m in second.handle({"type": "step"}) if m["type"] == "status"]
     assert later == ended
+    back = [m for m in second.handle({"type": "seek", "step": 1}) if m["type"] == "status"]
+    assert [m["status"] for m in back] == ["running"]  # before the blow-up, the run is running again
 
 
 def test_a_long_seek_in_another_thread_and_ticks_on_this_one_compute_each_step_once() -> None:

@@ -561,7 +561,8 @@ class LiveSession:
                 entry = self._entries()[i]
                 if entry is not None:  # the run's status and sentence as one: another thread may be setting them
                     with entry.lock:
-                        visible, said, message = run.status, run.sentence, run.message
+                        ended = self.cursor >= run.step and run.status != RUNNING
+                        visible, said, message = (run.status if ended else RUNNING), run.sentence, run.message
                 else:
                     said, message = run.sentence, run.message
                 self._shown_status[i] = visible
