@@ -11,9 +11,12 @@ The event loop only moves bytes and does the smallest ticks itself: every
 command, and every tick estimated at more than ``INLINE_TICK_WORK`` operations,
 is computed in the shared compute pool (app/compute.py) in short slices that
 take turns with everyone else's; a tick of a race of 2D functions costs less
-than handing it over would. A player that falls behind still awaits between
+than handing it over would. A player that wakes late sends the steps of the
+ticks it missed in one message (a few at most), so a busy server keeps the
+race's speed with fewer messages; one that still falls behind awaits between
 ticks, and past a second behind it plays at the rate the server can keep and
 says so; after a few seconds of keeping up it tries the asked-for rate again.
+Connections playing the same race share its runs (app/live/shared_runs.py).
 
 Everything a connection sends goes through ``websocket.send_text`` (JSON text
 frames encoded once with orjson), from ``_sender`` or, for the refusal of a
