@@ -78,6 +78,7 @@ class Run:
         # pure ones call no NumPy, so such a run's steps need no floating-point error state around them.
         self._forms = objective.floats if self._on_floats else None
         self._needs_guard = not (self._forms is not None and self._forms.pure)
+        self._float_plan: tuple | None = None
         self._measures_move = optimizer.family in STALL_FAMILIES
         self._uses_slope = optimizer.family not in DERIVATIVE_FREE
         self.status = RUNNING
@@ -161,12 +162,17 @@ class Run:
         rules are pure, and the float forms give the NumPy forms' bits, so it finds the same numbers) and says
         what happened. Only those steps and the ending touch NumPy: they enter its error state themselves.
         """
-        config, oracle, append = self.config, self.oracle, self.history.append
-        rule, forms, objective = optimizer.update_floats, self._forms, config.objective
-        value_of, slope_of = forms[:2] if forms is not None else (None, None)
-        hp, changes, schedule, scheduled = config.hyperparameters, config.changes, config.schedule, self._scheduled
-        gtol, budget, max_steps = config.gtol, config.budget, config.max_steps
-        two = objective.dim == 2
+        plan = self._float_plan
+        if plan is None:  # made once: a live run advances a step at a time, so this setup is paid per step
+            config, forms = self.config, self._forms
+            value_of, slope_of = forms[:2] if forms is not None else (None, None)
+            objective = config.objective
+            plan = (config, self.oracle, self.history.append, optimizer.update_floats)
+            plan += (value_of, slope_of, objective, config.changes, config.schedule, self._scheduled)
+            plan = self._float_plan = (*plan, config.gtol, config.budget, config.max_steps, objective.dim == 2)
+        (config, oracle, append, rule, value_of, slope_of, objective, changes, schedule, scheduled, gtol, budget,
+         max_steps, two) = plan  # fmt: skip
+        hp = config.hyperparameters
         for _ in range(n):
             if self.status != RUNNING:
                 break
