@@ -44,6 +44,7 @@ RUNAWAY_FACTOR = 1e6
 STALL_FAMILIES = frozenset({"second_order", "quasi_newton", "conjugate"})
 # Methods that never ask for a slope: only their own published test can say they converged.
 DERIVATIVE_FREE = frozenset({"direct_search"})
+_NUMBER = (int, float, np.floating)
 
 
 def _cost(extra: dict[str, int], spent: dict[str, int]) -> Sentence:
@@ -74,11 +75,13 @@ class Run:
         optimizer = config.optimizer
         self._scheduled = optimizer.uses_lr_schedule and config.schedule.kind != "constant"
         self._on_floats = isinstance(optimizer, GradientOptimizer) and optimizer.takes_floats(self.params)
+        self._on_arrays = isinstance(optimizer, GradientOptimizer) and not self._on_floats
         # Float steps evaluate the objective's float forms where it has them (else NumPy's, on a new array);
         # pure ones call no NumPy, so such a run's steps need no floating-point error state around them.
         self._forms = objective.floats if self._on_floats else None
         self._needs_guard = not (self._forms is not None and self._forms.pure)
         self._float_plan: tuple | None = None
+        self._slope_array: np.ndarray | None = None  # an array step's slope at the point (None: ask the oracle)
         self._measures_move = optimizer.family in STALL_FAMILIES
         self._uses_slope = optimizer.family not in DERIVATIVE_FREE
         self.status = RUNNING
@@ -147,6 +150,9 @@ class Run:
         optimizer = self.config.optimizer
         if self._on_floats:
             self._advance_floats(optimizer, n)
+            return
+        if self._on_arrays:
+            self._advance_arrays(optimizer, n)
             return
         for _ in range(n):
             if self.status != RUNNING:
@@ -232,6 +238,64 @@ class Run:
                 with np.errstate(all="ignore"):
                     self._check_end(None, loss, math.inf, previous_loss)
 
+    def _advance_arrays(self, optimizer: GradientOptimizer, n: int) -> None:
+        """Steps of a first-order method on NumPy arrays (more than two dimensions): ``_one_step`` without
+        what only other methods need (a Step to unpack, stalls, a move to measure, budgets overrun by one step).
+
+        The same plan as ``_advance_floats``: commit an ordinary step, hand any other to ``_one_step``, which
+        takes it again from the start (the oracle answers the same numbers) and says what happened.
+        """
+        config, oracle, append, update = self.config, self.oracle, self.history.append, optimizer.update
+        value, gradient = config.objective.value, config.objective.grad
+        hp, changes, schedule, scheduled = config.hyperparameters, config.changes, config.schedule, self._scheduled
+        gtol, budget, max_steps = config.gtol, config.budget, config.max_steps
+        for _ in range(n):
+            if self.status != RUNNING:
+                break
+            k = self.step
+            if changes:
+                hp = config.hyperparameters_at(k)
+            lr = schedule.lr_at(hp["lr"], k) if scheduled and "lr" in hp else hp.get("lr")
+            params, grad = self.params, self._slope_array
+            if grad is None:  # the last step was a general one: the oracle holds the slope here
+                grad = oracle.peek(params)[1]
+            try:
+                delta, state, extras = update(grad, self.state, params, hp, lr)
+            except (ArithmeticError, np.linalg.LinAlgError, ValueError):
+                self._one_step(optimizer)
+                continue
+            new_params = params + delta
+            loss = float(value(new_params))  # as the oracle computes them
+            grad = np.asarray(gradient(new_params), dtype=float)
+            params_list, grad_list = new_params.tolist(), grad.tolist()
+            previous_loss = self._last_loss
+            rises = self._rises + 1 if loss > previous_loss else 0
+            if not (
+                math.isfinite(sum(params_list))
+                and math.isfinite(loss + sum(grad_list))
+                and abs(loss) <= RUNAWAY_LOSS
+                and max(map(abs, params_list)) <= RUNAWAY_PARAMS
+                and rises < RUNAWAY_RISES
+            ):
+                self._one_step(optimizer)
+                continue
+            oracle.ngev += 1  # the method's one slope, at the point it stood on
+            self._rises = rises
+            if loss < self.best_loss:
+                self.best_loss, self._best_point = loss, new_params
+            extras = {"update": delta, **extras} if extras else {"update": delta}
+            taken = extras.get("lr")  # a method whose step size is its own reports the one taken
+            if isinstance(taken, _NUMBER) and not isinstance(taken, bool):
+                lr = float(taken)
+            grad_norm = math.hypot(*grad_list)
+            self._last_loss, self._last_grad_norm, self._point, self._slope = loss, grad_norm, params_list, grad_list
+            self._slope_array = grad
+            append(params_list, loss, grad_list, grad_norm, lr, (oracle.nfev, oracle.ngev, oracle.nhev), extras)
+            self.step = k = k + 1
+            self._params, self.state = new_params, state
+            if grad_norm <= gtol or budget is not None or k >= max_steps:  # else _check_end has nothing to say
+                self._check_end(None, loss, math.inf, previous_loss)
+
     def _guarded_step(self, optimizer: Any) -> None:
         with np.errstate(all="ignore"):
             self._one_step(optimizer)
@@ -290,14 +354,14 @@ class Run:
         if "update" not in extras:
             extras = {**extras, "update": new_params - self.params}
         taken = extras.get("lr")  # a method whose step size is its own (sign descent's decays) reports the one taken
-        if isinstance(taken, int | float | np.floating) and not isinstance(taken, bool):
+        if isinstance(taken, _NUMBER) and not isinstance(taken, bool):
             lr = float(taken)
         self._last_loss, self._last_grad_norm = loss, math.hypot(*grad_list)  # the loss is finite here
         self._point, self._slope = params_list, grad_list
         self.history.append(params_list, loss, grad_list, self._last_grad_norm, lr, self._counts(), extras)
         self.step = k + 1
         moved = float(np.abs(new_params - self.params).max()) if self._measures_move else math.inf
-        self._params = new_params
+        self._params, self._slope_array = new_params, None
         self.state = outcome.state
         self._check_end(outcome.converged, loss, moved, previous_loss)
 
