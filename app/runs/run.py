@@ -297,6 +297,7 @@ class Run:
                 self._check_end(None, loss, math.inf, previous_loss)
 
     def _guarded_step(self, optimizer: Any) -> None:
+        """``_one_step`` for a float step that may run outside NumPy's error state (its NumPy must not warn)."""
         with np.errstate(all="ignore"):
             self._one_step(optimizer)
 
