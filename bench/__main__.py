@@ -7,7 +7,10 @@ import sys
 from bench import abuse, endpoints, engine, fleet, live, page, rooms, soak, training
 
 SECTIONS = {
-    "Engine cost per step, first-order methods (Rosenbrock, 2,000 steps; CPU medians of 5)": engine.first_order,
+    "Engine cost per step, first-order methods in 2D (floats; Rosenbrock, 2,000 steps; CPU medians of 5)": (
+        engine.first_order
+    ),
+    "Engine cost per step, first-order methods in 10D (NumPy; chained Rosenbrock, 2,000 steps)": engine.first_order_nd,
     "Engine cost per step, other methods (Rosenbrock)": engine.main,
     "Memory per stored frame (tracemalloc)": engine.memory,
     "HTTP endpoints (in-process client)": endpoints.main,

@@ -12,15 +12,33 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from app.objectives.base import Minimum, Objective
+from app.objectives.base import FloatForms, Minimum, Objective
+
+
+def _float_forms(value: Callable, grad: Callable, start: Sequence[float]) -> FloatForms:
+    """Forms on Python floats; ``pure`` when they answer in Python floats at the start (no NumPy call inside)."""
+    pure = type(value(*start)) is float and all(type(g) is float for g in grad(*start))
+    if pure:
+        return FloatForms(value, grad, True)
+    return FloatForms(
+        lambda *point: float(value(*point)),
+        lambda *point: tuple(float(g) for g in grad(*point)),
+        False,
+    )
 
 
 def _broadcast(parts: Sequence, like: np.ndarray) -> list[np.ndarray]:
     return [np.broadcast_to(np.asarray(p, dtype=float), like.shape) for p in parts]
 
 
-def objective_1d(f: Callable, df: Callable, d2f: Callable, **info) -> Objective:
-    """An Objective from f(x), f'(x), f''(x) written for arrays x."""
+def objective_1d(f: Callable, df: Callable, d2f: Callable, f_on_floats: Callable | None = None, **info) -> Objective:
+    """An Objective from f(x), f'(x), f''(x) written for arrays x.
+
+    ``f_on_floats`` is f again for one Python float, for the engine's steps (None: NumPy evaluates every step).
+    It cannot simply be f: one point's value is f of a 0-d array, where ``x**2`` is ``x * x`` and ``x**n``
+    NumPy's ``power`` (which may be SIMD code, not the C library's ``pow``). The slope f'(x) is evaluated on
+    a NumPy scalar, whose arithmetic and ``**`` (the C library's ``pow``) are Python's, so f' serves as is.
+    """
 
     def value(points: np.ndarray) -> np.ndarray:
         return f(np.asarray(points, dtype=float)[..., 0])
@@ -36,14 +54,18 @@ def objective_1d(f: Callable, df: Callable, d2f: Callable, **info) -> Objective:
         x = np.asarray(points, dtype=float)[..., 0]
         return np.broadcast_to(np.asarray(d2f(x), dtype=float), x.shape)[..., None, None]
 
-    return Objective(dim=1, value=value, grad=grad, hessian=hessian, **info)
+    floats = None if f_on_floats is None else _float_forms(f_on_floats, lambda x: (df(x),), info["start"])
+    return Objective(dim=1, value=value, grad=grad, hessian=hessian, floats=floats, **info)
 
 
-def objective_2d(f: Callable, grad_f: Callable, hess_f: Callable, **info) -> Objective:
+def objective_2d(f: Callable, grad_f: Callable, hess_f: Callable, on_floats: bool = False, **info) -> Objective:
     """An Objective from f(x, y), grad(x, y) -> (gx, gy), hess(x, y) -> (hxx, hxy, hyy).
 
     A single point is evaluated on NumPy scalars, not 0-d arrays: a walker's
-    step then costs a few microseconds instead of tens.
+    step then costs a few microseconds instead of tens. A NumPy scalar's
+    ``+ - * /`` and ``**`` (the C library's ``pow``) are Python's own, so with
+    ``on_floats`` f and grad also serve as they are for Python floats, for the
+    engine's steps (any NumPy function inside still runs the same code).
     """
 
     def value(points: np.ndarray) -> np.ndarray:
@@ -68,7 +90,8 @@ def objective_2d(f: Callable, grad_f: Callable, hess_f: Callable, **info) -> Obj
         hxx, hxy, hyy = _broadcast(hess_f(x, p[..., 1]), x)
         return np.stack([np.stack([hxx, hxy], axis=-1), np.stack([hxy, hyy], axis=-1)], axis=-2)
 
-    return Objective(dim=2, value=value, grad=grad, hessian=hessian, **info)
+    floats = _float_forms(f, grad_f, info["start"]) if on_floats else None
+    return Objective(dim=2, value=value, grad=grad, hessian=hessian, floats=floats, **info)
 
 
 def refine_minimum(objective: Objective, guess: Sequence[float], kind: str = "global") -> Minimum:

@@ -11,11 +11,18 @@ import numpy as np
 
 from app.objectives.build import objective_1d, with_minima
 
+
+def _power(x: float, n: int) -> np.float64:
+    """``x**n`` as a 0-d array computes it (NumPy's ``power``, for n other than 2): for the value's float form."""
+    return np.power(x, n)
+
+
 quadratic = with_minima(
     objective_1d(
         lambda x: x * x - 4 * x + 6,
         lambda x: 2 * x - 4,
         lambda x: np.full_like(x, 2.0),
+        f_on_floats=lambda x: x * x - 4 * x + 6,
         id="quadratic",
         name="The worked example: x² − 4x + 6",
         formula="x^2 - 4x + 6",
@@ -35,6 +42,7 @@ double_well = with_minima(
         lambda x: x**4 - 4 * x**2 + x,
         lambda x: 4 * x**3 - 8 * x + 1,
         lambda x: 12 * x**2 - 8,
+        f_on_floats=lambda x: _power(x, 4) - 4 * (x * x) + x,
         id="double_well",
         name="Double well",
         formula="x^4 - 4x^2 + x",
@@ -54,6 +62,7 @@ plateau = with_minima(
         lambda x: x**4 / 4 - x**3 / 3 - x**2 / 2 + x,
         lambda x: (x - 1) ** 2 * (x + 1),
         lambda x: 3 * x**2 - 2 * x - 1,
+        f_on_floats=lambda x: _power(x, 4) / 4 - _power(x, 3) / 3 - x * x / 2 + x,
         id="plateau",
         name="Plateau",
         formula="x^4/4 - x^3/3 - x^2/2 + x",
@@ -73,6 +82,7 @@ steep_walls = with_minima(
         lambda x: x**4 + x**2 / 2,
         lambda x: 4 * x**3 + x,
         lambda x: 12 * x**2 + 1,
+        f_on_floats=lambda x: _power(x, 4) + x * x / 2,
         id="steep_walls",
         name="Steep walls",
         formula="x^4 + x^2/2",
@@ -91,6 +101,7 @@ wavy = objective_1d(
     lambda x: x * x / 10 + np.sin(2 * x),
     lambda x: x / 5 + 2 * np.cos(2 * x),
     lambda x: 0.2 - 4 * np.sin(2 * x),
+    f_on_floats=lambda x: x * x / 10 + np.sin(2 * x),
     id="wavy",
     name="Wavy valley",
     formula="x^2/10 + sin(2x)",

@@ -124,7 +124,8 @@ def _momentum_buffer(grad, state: MomentumState, mu: float, dampening: float) ->
 def _momentum(grad, state: MomentumState, params, hp: Hp, lr: float):
     grad = _with_weight_decay(grad, params, hp)
     buffer = _momentum_buffer(grad, state, hp["momentum"], hp["dampening"])
-    return -lr * buffer, MomentumState(state.t + 1, buffer), {"velocity": -lr * buffer, "momentum_buffer": buffer}
+    delta = -lr * buffer  # the velocity too: arrays are never changed in place, so one serves both
+    return delta, MomentumState(state.t + 1, buffer), {"velocity": delta, "momentum_buffer": buffer}
 
 
 def _nesterov(grad, state: MomentumState, params, hp: Hp, lr: float):

@@ -41,97 +41,106 @@ def clip(x: float, low: float, high: float) -> float:
     return x if x != x or not x > high else high
 
 
-def _lerp(start: Vector, end: Vector, weight: float) -> Vector:
-    if weight < 0.5:
-        return [s + weight * (e - s) for s, e in zip(start, end, strict=True)]
-    return [e - (e - s) * (1 - weight) for s, e in zip(start, end, strict=True)]
-
-
 def _with_weight_decay(grad: Vector, params: Vector, hp: Hp) -> Vector:
     decay = hp.get("weight_decay", 0.0)
     return [g + decay * p for g, p in zip(grad, params, strict=True)] if decay else grad
 
 
-def _scaled(factor: float, vector: Vector) -> Vector:
-    return [factor * v for v in vector]
+# Each rule below walks the coordinates once, in one loop, doing per coordinate exactly what its NumPy twin does
+# to the whole vector: a vector of one or two numbers costs a loop, not one list comprehension per operation.
+# A lerp is torch's, as first_order._lerp: start + w·(end − start) below w = 0.5, else end − (end − start)·(1 − w).
 
 
 def gd(grad: Vector, state: Any, params: Vector, hp: Hp, lr: float):
-    return _scaled(-lr, _with_weight_decay(grad, params, hp)), type(state)(state.t + 1), {}
-
-
-def _momentum_buffer(grad: Vector, state: Any, mu: float, dampening: float) -> Vector:
-    if state.t == 0 or mu == 0:
-        return list(grad)
-    keep = 1 - dampening
-    return [mu * b + keep * g for b, g in zip(state.buffer, grad, strict=True)]
+    factor = -lr
+    return [factor * g for g in _with_weight_decay(grad, params, hp)], type(state)(state.t + 1), {}
 
 
 def momentum(grad: Vector, state: Any, params: Vector, hp: Hp, lr: float):
-    grad = _with_weight_decay(grad, params, hp)
-    buffer = _momentum_buffer(grad, state, hp["momentum"], hp["dampening"])
-    delta = _scaled(-lr, buffer)
-    return delta, type(state)(state.t + 1, buffer), {"velocity": _scaled(-lr, buffer), "momentum_buffer": buffer}
+    mu, keep, factor = hp["momentum"], 1 - hp["dampening"], -lr
+    fresh = state.t == 0 or mu == 0  # the first buffer is the slope itself
+    buffer, delta = [], []
+    for g, b in zip(_with_weight_decay(grad, params, hp), state.buffer, strict=True):
+        b = g if fresh else mu * b + keep * g
+        buffer.append(b)
+        delta.append(factor * b)
+    return delta, type(state)(state.t + 1, buffer), {"velocity": list(delta), "momentum_buffer": buffer}
 
 
 def nesterov(grad: Vector, state: Any, params: Vector, hp: Hp, lr: float):
-    grad = _with_weight_decay(grad, params, hp)
-    mu = hp["momentum"]
-    buffer = _momentum_buffer(grad, state, mu, 0.0)
-    direction = [g + mu * b for g, b in zip(grad, buffer, strict=True)]
-    velocity = _scaled(-lr, buffer)
-    return _scaled(-lr, direction), type(state)(state.t + 1, buffer), {"velocity": velocity, "momentum_buffer": buffer}
+    mu, keep, factor = hp["momentum"], 1 - 0.0, -lr
+    fresh = state.t == 0 or mu == 0
+    buffer, delta, velocity = [], [], []
+    for g, b in zip(_with_weight_decay(grad, params, hp), state.buffer, strict=True):
+        b = g if fresh else mu * b + keep * g
+        buffer.append(b)
+        delta.append(factor * (g + mu * b))
+        velocity.append(factor * b)
+    return delta, type(state)(state.t + 1, buffer), {"velocity": velocity, "momentum_buffer": buffer}
 
 
 def adagrad(grad: Vector, state: Any, params: Vector, hp: Hp, lr: float):
     t = state.t + 1
-    grad = _with_weight_decay(grad, params, hp)
     clr = lr / (1 + (t - 1) * hp["lr_decay"])
-    eps = hp["eps"]
-    sum_sq = [s + g * g for s, g in zip(state.sum_sq, grad, strict=True)]
-    delta = [-clr * (g / (sqrt(s) + eps)) for g, s in zip(grad, sum_sq, strict=True)]
+    eps, factor = hp["eps"], -clr
+    sum_sq, delta = [], []
+    for g, s in zip(_with_weight_decay(grad, params, hp), state.sum_sq, strict=True):
+        s = s + g * g
+        sum_sq.append(s)
+        delta.append(factor * (g / (sqrt(s) + eps)))
     return delta, type(state)(t, sum_sq), {"accumulator": sum_sq, "lr": clr}
 
 
 def rmsprop(grad: Vector, state: Any, params: Vector, hp: Hp, lr: float):
-    alpha, mu, eps = hp["alpha"], hp["momentum"], hp["eps"]
-    grad = _with_weight_decay(grad, params, hp)
-    rest = 1 - alpha
-    square_avg = [alpha * v + rest * (g * g) for v, g in zip(state.square_avg, grad, strict=True)]
-    grad_avg = state.grad_avg
-    if hp["centered"]:
-        grad_avg = _lerp(grad_avg, grad, 1 - alpha)
-        avg = [sqrt(v - a * a) + eps for v, a in zip(square_avg, grad_avg, strict=True)]
-    else:
-        avg = [sqrt(v) + eps for v in square_avg]
-    buffer = state.buffer
+    alpha, mu, eps, centered, factor = hp["alpha"], hp["momentum"], hp["eps"], hp["centered"], -lr
+    rest = weight = 1 - alpha
+    back = 1 - weight
+    square_avg, grad_avg, buffer, delta = [], [], [], []
+    coordinates = zip(_with_weight_decay(grad, params, hp), state.square_avg, state.grad_avg, state.buffer, strict=True)
+    for g, v, a, b in coordinates:
+        v = alpha * v + rest * (g * g)
+        if centered:
+            a = a + weight * (g - a) if weight < 0.5 else g - (g - a) * back
+            avg = sqrt(v - a * a) + eps
+        else:
+            avg = sqrt(v) + eps
+        if mu > 0:
+            b = mu * b + g / avg
+            delta.append(factor * b)
+        else:
+            delta.append(factor * (g / avg))
+        square_avg.append(v)
+        grad_avg.append(a)
+        buffer.append(b)
     extras: dict[str, Any] = {"square_avg": square_avg}
     if mu > 0:
-        buffer = [mu * b + g / a for b, g, a in zip(buffer, grad, avg, strict=True)]
-        delta = _scaled(-lr, buffer)
         extras["velocity"] = delta
-    else:
-        delta = [-lr * (g / a) for g, a in zip(grad, avg, strict=True)]
     return delta, type(state)(state.t + 1, square_avg, grad_avg, buffer), extras
 
 
 def _adam_step(grad: Vector, state: Any, hp: Hp, lr: float):
     t = state.t + 1
-    b1, b2, eps = hp["beta1"], hp["beta2"], hp["eps"]
-    exp_avg = _lerp(state.exp_avg, grad, 1 - b1)
-    rest = 1 - b2
-    exp_avg_sq = [b2 * v + rest * (g * g) for v, g in zip(state.exp_avg_sq, grad, strict=True)]
+    b1, b2, eps, amsgrad = hp["beta1"], hp["beta2"], hp["eps"], hp["amsgrad"]
+    weight, rest = 1 - b1, 1 - b2
+    back = 1 - weight
     bias1, bias2 = 1 - b1**t, 1 - b2**t
     root2 = bias2**0.5
-    max_exp_avg_sq = state.max_exp_avg_sq
-    if hp["amsgrad"]:
-        max_exp_avg_sq = [maximum(a, v) for a, v in zip(max_exp_avg_sq, exp_avg_sq, strict=True)]
-        denom = [sqrt(v) / root2 + eps for v in max_exp_avg_sq]
-    else:
-        denom = [sqrt(v) / root2 + eps for v in exp_avg_sq]
-    step = -(lr / bias1)
-    delta = [step * (m / d) for m, d in zip(exp_avg, denom, strict=True)]
-    extras = {"velocity": [-lr * m / bias1 for m in exp_avg], "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
+    step, factor = -(lr / bias1), -lr
+    delta, exp_avg, exp_avg_sq, max_exp_avg_sq, velocity = [], [], [], [], []
+    for g, m, v, top in zip(grad, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq, strict=True):
+        m = m + weight * (g - m) if weight < 0.5 else g - (g - m) * back
+        v = b2 * v + rest * (g * g)
+        if amsgrad:
+            top = maximum(top, v)
+            denom = sqrt(top) / root2 + eps
+        else:
+            denom = sqrt(v) / root2 + eps
+        delta.append(step * (m / denom))
+        velocity.append(factor * m / bias1)
+        exp_avg.append(m)
+        exp_avg_sq.append(v)
+        max_exp_avg_sq.append(top)
+    extras = {"velocity": velocity, "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
     return delta, type(state)(t, exp_avg, exp_avg_sq, max_exp_avg_sq), extras
 
 
@@ -148,12 +157,15 @@ def adamw(grad: Vector, state: Any, params: Vector, hp: Hp, lr: float):
 
 def rprop(grad: Vector, state: Any, params: Vector, hp: Hp, lr: float):
     eta_plus, eta_minus, low, high = hp["eta_plus"], hp["eta_minus"], hp["step_min"], hp["step_max"]
-    agreement = [sign(g * p) for g, p in zip(grad, state.prev, strict=True)]
-    factor = [eta_plus if a > 0 else eta_minus if a < 0 else 1.0 for a in agreement]
-    step_size = [clip(s * f, low, high) for s, f in zip(state.step_size, factor, strict=True)]
-    grad = [0.0 if a < 0 else g for a, g in zip(agreement, grad, strict=True)]
-    delta = [-sign(g) * s for g, s in zip(grad, step_size, strict=True)]
-    return delta, type(state)(state.t + 1, grad, step_size), {"step_sizes": step_size, "lr": None}
+    kept, step_size, delta = [], [], []
+    for g, p, s in zip(grad, state.prev, state.step_size, strict=True):
+        agreement = sign(g * p)
+        s = clip(s * (eta_plus if agreement > 0 else eta_minus if agreement < 0 else 1.0), low, high)
+        g = 0.0 if agreement < 0 else g  # a sign change: skip this coordinate once
+        kept.append(g)
+        step_size.append(s)
+        delta.append(-sign(g) * s)
+    return delta, type(state)(state.t + 1, kept, step_size), {"step_sizes": step_size, "lr": None}
 
 
 def sign_gd(grad: Vector, state: Any, params: Vector, hp: Hp, lr: float):

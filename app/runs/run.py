@@ -44,6 +44,7 @@ RUNAWAY_FACTOR = 1e6
 STALL_FAMILIES = frozenset({"second_order", "quasi_newton", "conjugate"})
 # Methods that never ask for a slope: only their own published test can say they converged.
 DERIVATIVE_FREE = frozenset({"direct_search"})
+_NUMBER = (int, float, np.floating)
 
 
 def _cost(extra: dict[str, int], spent: dict[str, int]) -> Sentence:
@@ -69,10 +70,18 @@ class Run:
             objective.grad,
             objective.hessian,
         )
-        self.params = config.start_array()
+        self._params: np.ndarray | None = config.start_array()  # None while a float step holds the point as floats
         self.step = 0  # frames so far, less the start
         optimizer = config.optimizer
         self._scheduled = optimizer.uses_lr_schedule and config.schedule.kind != "constant"
+        self._on_floats = isinstance(optimizer, GradientOptimizer) and optimizer.takes_floats(self.params)
+        self._on_arrays = isinstance(optimizer, GradientOptimizer) and not self._on_floats
+        # Float steps evaluate the objective's float forms where it has them (else NumPy's, on a new array);
+        # pure ones call no NumPy, so such a run's steps need no floating-point error state around them.
+        self._forms = objective.floats if self._on_floats else None
+        self._needs_guard = not (self._forms is not None and self._forms.pure)
+        self._float_plan: tuple | None = None
+        self._slope_array: np.ndarray | None = None  # an array step's slope at the point (None: ask the oracle)
         self._measures_move = optimizer.family in STALL_FAMILIES
         self._uses_slope = optimizer.family not in DERIVATIVE_FREE
         self.status = RUNNING
@@ -83,7 +92,7 @@ class Run:
             self.state = config.optimizer.init(self.params, self.oracle, config.hyperparameters)
         self.start_loss = loss
         self.best_loss = loss
-        self.best_params = self.params
+        self._best_point: np.ndarray | list[float] = self.params
         self._rises = 0
         self.history = History(objective.dim)
         grad_list = grad.tolist()
@@ -98,6 +107,19 @@ class Run:
                 DIVERGED,
                 sentence("run.start_outside", where=why) if why else sentence("run.start_undefined"),
             )
+
+    @property
+    def params(self) -> np.ndarray:
+        """The current point as an array; a float step keeps it as floats and makes the array only when asked."""
+        params = self._params
+        if params is None:
+            params = self._params = np.array(self._point)
+        return params
+
+    @property
+    def best_params(self) -> np.ndarray:
+        """The point of the lowest loss so far."""
+        return np.asarray(self._best_point, dtype=float)
 
     @property
     def frames(self) -> Frames:
@@ -116,15 +138,21 @@ class Run:
     def advance(self, n: int) -> Frames:
         """Take up to ``n`` steps (fewer if the run ends); return the new frames (built only if read)."""
         first_new = len(self.history)
-        with np.errstate(all="ignore"):
-            self._advance_unguarded(n)
+        if self._needs_guard:
+            with np.errstate(all="ignore"):
+                self._advance_unguarded(n)
+        else:  # float steps on pure float forms: NumPy runs only in a step that falls back, which guards itself
+            self._advance_floats(self.config.optimizer, n)
         return Frames(self.history, first_new, len(self.history))
 
     def _advance_unguarded(self, n: int) -> None:
         """``advance`` without entering NumPy's error state: the caller has (it costs more than a step)."""
         optimizer = self.config.optimizer
-        if isinstance(optimizer, GradientOptimizer) and optimizer.takes_floats(self.params):
+        if self._on_floats:
             self._advance_floats(optimizer, n)
+            return
+        if self._on_arrays:
+            self._advance_arrays(optimizer, n)
             return
         for _ in range(n):
             if self.status != RUNNING:
@@ -137,52 +165,141 @@ class Run:
         A step asks nothing of the oracle (the slope at the current point is the last frame's) and commits
         nothing until it knows the step is an ordinary one: finite, no runaway, no ending but what
         ``_check_end`` decides. Otherwise ``_one_step`` takes the same step the general way (objectives and
-        rules are pure, so it finds the same numbers) and says what happened.
+        rules are pure, and the float forms give the NumPy forms' bits, so it finds the same numbers) and says
+        what happened. Only those steps and the ending touch NumPy: they enter its error state themselves.
         """
-        config, oracle, append = self.config, self.oracle, self.history.append
-        value, gradient, rule = config.objective.value, config.objective.grad, optimizer.update_floats
+        plan = self._float_plan
+        if plan is None:  # made once: a live run advances a step at a time, so this setup is paid per step
+            config, forms = self.config, self._forms
+            value_of, slope_of = forms[:2] if forms is not None else (None, None)
+            objective = config.objective
+            plan = (config, self.oracle, self.history.append, optimizer.update_floats)
+            plan += (value_of, slope_of, objective, config.changes, config.schedule, self._scheduled)
+            plan = self._float_plan = (*plan, config.gtol, config.budget, config.max_steps, objective.dim == 2)
+        (config, oracle, append, rule, value_of, slope_of, objective, changes, schedule, scheduled, gtol, budget,
+         max_steps, two) = plan  # fmt: skip
         hp = config.hyperparameters
         for _ in range(n):
             if self.status != RUNNING:
                 break
             k = self.step
-            if config.changes:
+            if changes:
                 hp = config.hyperparameters_at(k)
-            lr = config.schedule.lr_at(hp["lr"], k) if self._scheduled and "lr" in hp else hp.get("lr")
+            lr = schedule.lr_at(hp["lr"], k) if scheduled and "lr" in hp else hp.get("lr")
             point = self._point
             try:
                 delta, state, extras = rule(self._slope, self.state, point, hp, lr)
             except (ArithmeticError, ValueError):
-                self._one_step(optimizer)
+                self._guarded_step(optimizer)
                 continue
-            new_point = [p + d for p, d in zip(point, delta, strict=True)]
-            new_params = np.array(new_point)
-            loss = float(value(new_params))  # as the oracle computes them, without its cache
-            slope = np.asarray(gradient(new_params), dtype=float).tolist()
+            new_point = [point[0] + delta[0], point[1] + delta[1]] if two else [point[0] + delta[0]]
+            if value_of is not None:
+                try:
+                    loss = value_of(*new_point)
+                    slope = slope_of(*new_point)
+                except (ArithmeticError, ValueError):  # Python's ** overflows loudly where NumPy gives inf
+                    self._guarded_step(optimizer)
+                    continue
+            else:
+                new_params = np.array(new_point)
+                loss = float(objective.value(new_params))  # as the oracle computes them, without its cache
+                slope = np.asarray(objective.grad(new_params), dtype=float).tolist()
             previous_loss = self._last_loss
             rises = self._rises + 1 if loss > previous_loss else 0
-            if (
-                not math.isfinite(loss + sum(slope) + sum(new_point))
-                or abs(loss) > RUNAWAY_LOSS
-                or max(map(abs, new_point)) > RUNAWAY_PARAMS
-                or rises >= RUNAWAY_RISES
-            ):
-                self._one_step(optimizer)  # the general step finds why, and ends the run if it must
+            # An ordinary step: point and loss within bounds (NaN never is), the loss plus the slope's sum finite
+            # (the general step's own test), no long rise.
+            if two:
+                (x, y), (gx, gy) = new_point, slope
+                ordinary = -RUNAWAY_PARAMS <= x <= RUNAWAY_PARAMS and -RUNAWAY_PARAMS <= y <= RUNAWAY_PARAMS
+                ordinary = ordinary and math.isfinite(loss + (gx + gy))
+            else:
+                x, gx = new_point[0], slope[0]
+                ordinary = -RUNAWAY_PARAMS <= x <= RUNAWAY_PARAMS and math.isfinite(loss + gx)
+            if not (ordinary and -RUNAWAY_LOSS <= loss <= RUNAWAY_LOSS and rises < RUNAWAY_RISES):
+                self._guarded_step(optimizer)  # the general step finds why, and ends the run if it must
                 continue
             oracle.ngev += 1  # the method's one slope, at the point it stood on
             self._rises = rises
             if loss < self.best_loss:
-                self.best_loss, self.best_params = loss, new_params
-            taken = extras.get("lr")  # a method whose step size is its own reports the one taken
-            if taken is not None:
-                lr = taken
-            extras = {"update": delta, **extras} if extras else {"update": delta}
-            grad_norm = math.hypot(*slope)
+                self.best_loss, self._best_point = loss, new_point
+            if extras:
+                taken = extras.get("lr")  # a method whose step size is its own reports the one taken
+                if taken is not None:
+                    lr = taken
+                extras = {"update": delta, **extras}
+            else:
+                extras = {"update": delta}
+            grad_norm = math.hypot(gx, gy) if two else abs(gx)  # math.hypot of one number is its size
             self._last_loss, self._last_grad_norm, self._point, self._slope = loss, grad_norm, new_point, slope
+            self._params, self.state = None, state
             append(new_point, loss, slope, grad_norm, lr, (oracle.nfev, oracle.ngev, oracle.nhev), extras)
-            self.step = k + 1
-            self.params, self.state = new_params, state
-            self._check_end(None, loss, math.inf, previous_loss)
+            self.step = k = k + 1
+            if grad_norm <= gtol or budget is not None or k >= max_steps:  # else _check_end has nothing to say
+                with np.errstate(all="ignore"):
+                    self._check_end(None, loss, math.inf, previous_loss)
+
+    def _advance_arrays(self, optimizer: GradientOptimizer, n: int) -> None:
+        """Steps of a first-order method on NumPy arrays (more than two dimensions): ``_one_step`` without
+        what only other methods need (a Step to unpack, stalls, a move to measure, budgets overrun by one step).
+
+        The same plan as ``_advance_floats``: commit an ordinary step, hand any other to ``_one_step``, which
+        takes it again from the start (the oracle answers the same numbers) and says what happened.
+        """
+        config, oracle, append, update = self.config, self.oracle, self.history.append, optimizer.update
+        value, gradient = config.objective.value, config.objective.grad
+        hp, changes, schedule, scheduled = config.hyperparameters, config.changes, config.schedule, self._scheduled
+        gtol, budget, max_steps = config.gtol, config.budget, config.max_steps
+        for _ in range(n):
+            if self.status != RUNNING:
+                break
+            k = self.step
+            if changes:
+                hp = config.hyperparameters_at(k)
+            lr = schedule.lr_at(hp["lr"], k) if scheduled and "lr" in hp else hp.get("lr")
+            params, grad = self.params, self._slope_array
+            if grad is None:  # the last step was a general one: the oracle holds the slope here
+                grad = oracle.peek(params)[1]
+            try:
+                delta, state, extras = update(grad, self.state, params, hp, lr)
+            except (ArithmeticError, np.linalg.LinAlgError, ValueError):
+                self._one_step(optimizer)
+                continue
+            new_params = params + delta
+            loss = float(value(new_params))  # as the oracle computes them
+            grad = np.asarray(gradient(new_params), dtype=float)
+            params_list, grad_list = new_params.tolist(), grad.tolist()
+            previous_loss = self._last_loss
+            rises = self._rises + 1 if loss > previous_loss else 0
+            if not (
+                math.isfinite(sum(params_list))
+                and math.isfinite(loss + sum(grad_list))
+                and abs(loss) <= RUNAWAY_LOSS
+                and max(map(abs, params_list)) <= RUNAWAY_PARAMS
+                and rises < RUNAWAY_RISES
+            ):
+                self._one_step(optimizer)
+                continue
+            oracle.ngev += 1  # the method's one slope, at the point it stood on
+            self._rises = rises
+            if loss < self.best_loss:
+                self.best_loss, self._best_point = loss, new_params
+            extras = {"update": delta, **extras} if extras else {"update": delta}
+            taken = extras.get("lr")  # a method whose step size is its own reports the one taken
+            if isinstance(taken, _NUMBER) and not isinstance(taken, bool):
+                lr = float(taken)
+            grad_norm = math.hypot(*grad_list)
+            self._last_loss, self._last_grad_norm, self._point, self._slope = loss, grad_norm, params_list, grad_list
+            self._slope_array = grad
+            append(params_list, loss, grad_list, grad_norm, lr, (oracle.nfev, oracle.ngev, oracle.nhev), extras)
+            self.step = k = k + 1
+            self._params, self.state = new_params, state
+            if grad_norm <= gtol or budget is not None or k >= max_steps:  # else _check_end has nothing to say
+                self._check_end(None, loss, math.inf, previous_loss)
+
+    def _guarded_step(self, optimizer: Any) -> None:
+        """``_one_step`` for a float step that may run outside NumPy's error state (its NumPy must not warn)."""
+        with np.errstate(all="ignore"):
+            self._one_step(optimizer)
 
     def _one_step(self, optimizer: Any) -> None:
         k, config = self.step, self.config
@@ -224,7 +341,7 @@ class Run:
             return
         self._rises = self._rises + 1 if loss > previous_loss else 0
         if loss < self.best_loss:
-            self.best_loss, self.best_params = loss, new_params
+            self.best_loss, self._best_point = loss, new_params
         if self._rises >= RUNAWAY_RISES and loss - self.best_loss > RUNAWAY_FACTOR * (abs(self.start_loss) + 1.0):
             self._diverge(
                 hp,
@@ -238,14 +355,14 @@ class Run:
         if "update" not in extras:
             extras = {**extras, "update": new_params - self.params}
         taken = extras.get("lr")  # a method whose step size is its own (sign descent's decays) reports the one taken
-        if isinstance(taken, int | float | np.floating) and not isinstance(taken, bool):
+        if isinstance(taken, _NUMBER) and not isinstance(taken, bool):
             lr = float(taken)
         self._last_loss, self._last_grad_norm = loss, math.hypot(*grad_list)  # the loss is finite here
         self._point, self._slope = params_list, grad_list
         self.history.append(params_list, loss, grad_list, self._last_grad_norm, lr, self._counts(), extras)
         self.step = k + 1
         moved = float(np.abs(new_params - self.params).max()) if self._measures_move else math.inf
-        self.params = new_params
+        self._params, self._slope_array = new_params, None
         self.state = outcome.state
         self._check_end(outcome.converged, loss, moved, previous_loss)
 
