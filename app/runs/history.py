@@ -23,6 +23,7 @@ import math
 import sys
 from array import array
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 
@@ -361,15 +362,20 @@ class History:
         cells = self._table(start, stop)[:, column.offset : column.offset + column.width]
         return _plain_rows(cells.reshape(-1, *column.shape))
 
-    def uniform_extras(self, start: int = 0, stop: int | None = None) -> tuple[str, ...] | None:
-        """The extras' keys when every frame ``start`` to ``stop`` has the same ones, each a number or a flat
-        vector in its column (no sparse values): what an encoder can write a column at a time; else None."""
+    def extras_spans(self, start: int = 0, stop: int | None = None) -> list[tuple[int, int, tuple[str, ...] | None]]:
+        """Frames ``start`` to ``stop`` cut where their extras change keys (a run's frame 0 has none): each span's
+        first frame, its end, and its keys when each is a number or a flat vector in its column (no sparse
+        values: what an encoder can write a column at a time), else None."""
         start, stop = self._bounds(start, stop)
-        kinds = self._layout[start:stop]
-        if not kinds or min(kinds) != max(kinds):
-            return None
-        keys, read_extras = self._readers[kinds[0]]
-        return keys if read_extras is not None else None
+        if stop <= start:
+            return []
+        kinds = np.frombuffer(self._layout[start:stop], dtype=np.intc)
+        cuts = [start, *(start + 1 + np.flatnonzero(kinds[1:] != kinds[:-1])).tolist(), stop]
+        spans = []
+        for first, end in pairwise(cuts):
+            keys, read_extras = self._readers[self._layout[first]]
+            spans.append((first, end, keys if read_extras is not None else None))
+        return spans
 
     def _extras_column(self, start: int, stop: int) -> list[dict[str, Any]]:
         values: dict[str, list] = {key: self.extra_column(key, start, stop) for key in self._extras}
