@@ -126,3 +126,30 @@ def test_the_collector_comes_back_after_overlapping_pauses_and_stays_off_if_it_w
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_extras_that_come_and_go_read_back_as_they_went_in_and_encode_the_same() -> None:
+    # An extra first seen late widens every row; one that changes shape is kept beside the columns.
+    history = History(2)
+    given = []
+    for k in range(60):
+        extras: dict = {"a": [float(k), -1.0]}
+        if k >= 20:
+            extras["b"] = 0.5 * k
+        if k >= 40:
+            extras = {"b": [1.0, 2.0] if k % 2 else None, "c": np.array([[1.0, k], [2.0, 3.0]])}
+        if k == 55:
+            extras = {}
+        history.append([1.0, float(k)], float(k), [0.5, 0.25], 0.1, 0.01, (k, k, 0), extras)
+        plain = {key: value.tolist() if isinstance(value, np.ndarray) else value for key, value in extras.items()}
+        given.append(plain)
+    frames = list(history.frames)
+    assert [frame["extras"] for frame in frames] == given
+    assert [history.frame(k)["extras"] for k in range(60)] == given
+    assert [frame["params"] for frame in frames] == [[1.0, float(k)] for k in range(60)]
+    for since in (0, 19, 20, 41, 55, 59):
+        shown = frames[since:]
+        assert rows_json(history, FIELDS, since) == orjson.dumps(shown)
+        assert columns_json(history, ("step", "extras"), since) == orjson.dumps(
+            {"step": [f["step"] for f in shown], "extras": [f["extras"] for f in shown]}
+        )

@@ -4,7 +4,8 @@ A notebook that plots a loss curve wants ``loss`` for 10,000 steps, not 4.5 MB o
 frames with every extra; a DataFrame wants one array per field. Frames stay the
 engine's; this module only chooses what of them to send and how to lay it out.
 A function run's frames are columns underneath (app/runs/history.py): those are
-read a column at a time, never built as frame dicts and split again.
+written as JSON a column at a time (app/api/encoding.py), never built as frame
+dicts and split again.
 """
 
 from __future__ import annotations
