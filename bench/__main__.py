@@ -16,6 +16,7 @@ SECTIONS = {
     "HTTP endpoints (in-process client)": endpoints.main,
     "POST /optimize against a bare NumPy loop (CPU medians of 5)": endpoints.optimize_against_the_loop,
     "gzip levels for a long answer": endpoints.gzip_levels,
+    "Reading frames out of a run (CPU, best of 7)": endpoints.frame_reads,
     "Websocket playback at 30 fps (server and clients in separate processes)": live.main,
     "Two workers with Redis against one process (REST runs and the live load, same run)": fleet.main,
     "Lecture rooms: one lecturer's 4-runner race at 30 fps, 1 to 1,000 followers": rooms.main,

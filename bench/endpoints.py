@@ -7,11 +7,17 @@ ratios say what the work itself costs on this machine today.
 from __future__ import annotations
 
 import gzip
+import time
+import timeit
+from collections.abc import Callable
 
+import orjson
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from bench.engine import numpy_loop
+from app.runs.factory import build_config
+from app.runs.run import Run
+from bench.engine import HP, START, numpy_loop
 from bench.timing import best_time, paired_medians, table
 
 WIFI_BITS_PER_SECOND = 20e6  # one laptop's share of a busy lecture-hall access point
@@ -106,3 +112,35 @@ def gzip_levels() -> str:
         rows.append([str(level), f"{seconds * 1e3:.0f}", f"{size / 1024:.0f}", f"{(seconds + wifi) * 1e3:.0f}"])
     note = f"{len(raw) / 1e6:.1f} MB of JSON; Wi-Fi share {WIFI_BITS_PER_SECOND / 1e6:.0f} Mbit/s per client.\n\n"
     return note + table(["gzip level", "compress ms", "KiB", "compress + Wi-Fi ms"], rows)
+
+
+def frame_reads() -> str:
+    """What reading a run costs: its newest frame (the live path reads each new frame once, on every tick), its
+    size in bytes (the store's budget, every tick), and a whole answer's frames; each against encoding the
+    same frames with orjson, which every reader does next, in CPU time (best of 7)."""
+    rows = []
+    for optimizer in ("gd", "momentum", "adam", "rmsprop"):
+        config = build_config("rosenbrock", optimizer, HP[optimizer], start=list(START), max_steps=20_000)
+        run = Run(config)
+        run.advance(2_000)
+        newest = run.frames[-1]
+        read = _cpu_each(lambda r=run: r.frames[-1])
+        size = _cpu_each(lambda r=run: r.history.nbytes)
+        encode = _cpu_each(lambda f=newest: orjson.dumps(f))
+        rows.append(
+            [
+                f"{optimizer}, 2D, {len(newest['extras'])} extras",
+                f"{read * 1e6:.2f}",
+                f"{size * 1e6:.2f}",
+                f"{encode * 1e6:.2f}",
+                f"{read / encode:.1f}x",
+            ]
+        )
+    return table(
+        ["run", "newest frame µs", "history.nbytes µs", "orjson.dumps(frame) µs", "frame / its encoding"], rows
+    )
+
+
+def _cpu_each(fn: Callable[[], object], number: int = 20_000, repeat: int = 7) -> float:
+    """CPU seconds one call of ``fn`` takes, the best of ``repeat`` rounds of ``number`` calls."""
+    return min(timeit.Timer(fn, timer=time.process_time).repeat(repeat=repeat, number=number)) / number

@@ -4,7 +4,8 @@ A notebook that plots a loss curve wants ``loss`` for 10,000 steps, not 4.5 MB o
 frames with every extra; a DataFrame wants one array per field. Frames stay the
 engine's; this module only chooses what of them to send and how to lay it out.
 A function run's frames are columns underneath (app/runs/history.py): those are
-read a column at a time, never built as frame dicts and split again.
+written as JSON a column at a time (app/api/encoding.py), never built as frame
+dicts and split again.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import Depends, HTTPException, Query
 
+from app.api.encoding import columns_json, rows_json
 from app.runs.history import FIELDS, Frames
 
 FRAME_FIELDS = FIELDS
@@ -42,13 +45,17 @@ def parse_fields(text: str | None) -> tuple[str, ...]:
 
 
 def shape_frames(frames: Sequence[dict[str, Any]], fields: tuple[str, ...], layout: Layout, since: int = 0) -> Any:
-    """Frames ``since`` on as rows (a list of objects) or columns (one list per field), with only ``fields``."""
+    """Frames ``since`` on as rows (a list of objects) or columns (one list per field), with only ``fields``.
+
+    A run's history is written as JSON from its columns (app/api/encoding.py): the answer is an
+    ``orjson.Fragment`` of the same bytes the frame dicts would give, for an orjson response to embed.
+    """
     if isinstance(frames, Frames):  # columns underneath: read them, never build frames to split them again
         first, end = frames.bounds()
         history, first = frames.history, min(first + since, end)
         if layout == "columns":
-            return {name: history.column(name, first, end) for name in fields}
-        return history.rows(fields, first, end)
+            return orjson.Fragment(columns_json(history, fields, first, end))
+        return orjson.Fragment(rows_json(history, fields, first, end))
     frames = frames[since:] if since else frames
     if layout == "columns":
         return {name: [frame[name] for frame in frames] for name in fields}

@@ -164,7 +164,8 @@ def step_run(run_id: str, store: Store, request: Request, body: StepRequest | No
     n = body.n if body else 1
     with budget.holding(request, store, run_id) as run:
         first = budget.advance(request, store, run_id, run, n)
-        return FastJSON({"id": run_id, **run.summary(), "frames": run.frames[first:]})
+        frames = shape_frames(run.frames, FRAME_FIELDS, "rows", since=first)
+        return FastJSON({"id": run_id, **run.summary(), "frames": frames})
 
 
 @router.delete("/runs/{run_id}", status_code=204, responses={404: {"model": ErrorBody}}, summary="Forget a run")
