@@ -127,6 +127,7 @@ class LiveSession:
         self._recorded_at = 0  # the cursor when the ledger was last told what this race holds
         self._entries_for: list[Any] | None = None
         self._shared_entries: list[SharedRun | None] = []
+        self._shared_by_id: dict[int, SharedRun] = {}
 
     # ----- commands -------------------------------------------------------------------------------------------
 
@@ -365,11 +366,14 @@ class LiveSession:
         """The registry's entry of each run of the race (None for a run of this connection's own)."""
         if self._entries_for is not self.runs:
             self._shared_entries = [self.shared.entry(run) for run in self.runs]
+            self._shared_by_id = {id(run): e for run, e in zip(self.runs, self._shared_entries, strict=True) if e}
             self._entries_for = self.runs
         return self._shared_entries
 
     def _locks(self) -> dict[int, SharedRun]:
-        return {id(run): entry for run, entry in zip(self.runs, self._entries(), strict=True) if entry is not None}
+        """The shared runs of the race, by id: they are advanced under their locks."""
+        self._entries()
+        return self._shared_by_id
 
     # ----- budgets --------------------------------------------------------------------------------------------
 

@@ -98,20 +98,21 @@ class SharedRuns:
         entry = self._by_run.get(id(run))
         return entry if entry is not None and entry.run is run else None
 
-    def message(self, entry: SharedRun, step: int, index: int) -> FrameMessage:
+    def message(self, entry: SharedRun, step: int, index: int) -> dict[str, Any]:
         """The ``frame`` message for ``step`` (already computed) of ``entry``'s run as number ``index`` of a race,
         built and encoded once for every connection that sends it; call with the entry's lock held. Keyed by
         the run's spec, which fixes its frames: a message outlives its run harmlessly. Callers must not change
         it."""
+        if entry.holders <= 1:  # a run only one connection plays gains nothing from keeping it
+            return {"type": "frame", "run": index, **entry.run.frames[step]}
         key = (entry.key, step, index)
         message = self._messages.get(key)
         if message is None:
             message = FrameMessage(type="frame", run=index, **entry.run.frames[step])
-            if entry.holders > 1:  # a run only one connection plays gains nothing from keeping it
-                with self._lock:
-                    self._messages[key] = message
-                    while len(self._messages) > KEPT_MESSAGES:
-                        del self._messages[next(iter(self._messages))]
+            with self._lock:
+                self._messages[key] = message
+                while len(self._messages) > KEPT_MESSAGES:
+                    del self._messages[next(iter(self._messages))]
         return message
 
     def holders(self, run: Any) -> int:
