@@ -6,6 +6,7 @@ multi-process Redis tests are in tests/test_rooms_redis.py.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -71,12 +72,52 @@ def test_a_follower_receives_the_lecturers_messages_byte_for_byte(port: int) -> 
         lecturer.send(orjson.dumps({"type": "start", "runs": [QUADRATIC], "batch": True}).decode())
         said = until(lecturer, "frames", raw=True)
         heard = until(follower, "frames", raw=True)
-        assert [t for t in said if '"room"' not in t] == [t for t in heard if '"room"' not in t]
+        assert [t for t in said if '"room"' not in t] == [unstamped(t) for t in heard if '"room"' not in t]
         lecturer.send('{"type": "step", "n": 3}')
         said = until(lecturer, "frames", raw=True)
         heard = until(follower, "frames", raw=True)
-        assert said == heard
+        assert said == [unstamped(t) for t in heard]
         assert orjson.loads(heard[-1])["step"] == 3
+
+
+def unstamped(text: str) -> str:
+    """A follower's copy of a step without the moment it was sent (the one field it has that the lecturer's lacks)."""
+    return re.sub(r',"sent_at":[0-9.]+}$', "}", text)
+
+
+def test_a_step_carries_when_the_lecturer_was_sent_it_and_a_pong_the_servers_clock(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer, ws(port, room) as follower:
+        until(follower, "room")
+        lecturer.send(orjson.dumps({"type": "start", "runs": [QUADRATIC], "batch": True}).decode())
+        until(lecturer, "frames")
+        until(follower, "frames")
+        asked = time.time() * 1000
+        lecturer.send('{"type": "step", "n": 2}')
+        said = until(lecturer, "frames")[-1]
+        heard = until(follower, "frames")[-1]
+        got = time.time() * 1000
+        assert heard["step"] == said["step"] == 2
+        assert "sent_at" not in said  # the lecturer's own bytes are the handler's
+        assert asked <= heard["sent_at"] <= got  # stamped between the lecturer's command and the follower's copy
+        pinged = time.time() * 1000
+        follower.send('{"type": "ping"}')
+        pong = until(follower, "pong")[-1]
+        assert pinged <= pong["at"] <= time.time() * 1000
+
+
+def test_a_late_joiners_catch_up_carries_no_stale_send_time(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer:
+        lecturer.send(orjson.dumps({"type": "start", "runs": [QUADRATIC], "batch": True}).decode())
+        until(lecturer, "frames")
+        lecturer.send('{"type": "step", "n": 3}')
+        until(lecturer, "frames")
+        time.sleep(0.2)
+        with ws(port, room) as late:
+            catch_up = until(late, "frames", raw=True)[-1]
+        assert "sent_at" not in catch_up  # else a joiner would show the lag since the lecturer's last step
+        assert orjson.loads(catch_up)["step"] == 3
 
 
 def test_a_late_joiner_gets_the_present_at_once(port: int) -> None:
@@ -333,7 +374,7 @@ def test_the_class_race_runs_every_answer_and_says_who_diverged(port: int) -> No
         lecturer.send('{"type": "step", "n": 100}')
         said = until(lecturer, "frames")
         heard = until(bob, "frames")
-        assert said[-1] == heard[-1]
+        assert said[-1] == {k: v for k, v in heard[-1].items() if k != "sent_at"}
         statuses = {}
         for follower in (bob,):
             deadline = time.monotonic() + WAIT
@@ -364,7 +405,7 @@ def test_a_follower_that_never_reads_does_not_slow_the_lecturer(port: int) -> No
         heard: dict[str, Any] = {}
         while heard.get("step") != 1_000:
             heard = until(reader, "frames")[-1]
-        assert heard == last
+        assert {k: v for k, v in heard.items() if k != "sent_at"} == last
         stalled.socket.close()
 
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -32,10 +33,22 @@ MAX_VIEW_BYTES = 8 * 1024
 COMPACT_AFTER = 2_000  # stored messages since the last rewrite before the present is rewritten compactly
 MAX_OUTGOING = 1_000  # messages waiting to be published; past it (Redis stuck), the present is rewritten instead
 ROOM_TYPES = frozenset({"view", "question", "question_close", "question_clear", "race"})
+STEP_KINDS = frozenset({"frame", "frames"})  # the messages stamped with the moment the lecturer was sent them
 
 
 def dumps(message: dict[str, Any]) -> str:
     return orjson.dumps(message).decode()
+
+
+def stamped(text: str, at: float) -> str:
+    """``text`` (a JSON object) with ``sent_at``: ``at`` (wall clock, seconds) in milliseconds, added last.
+
+    Followers subtract it from the server's clock as they estimate it (their pings) to show how far behind
+    the lecturer they are; the lecturer's own bytes stay as the handler encoded them.
+    """
+    if not text.endswith("}") or text == "{}":
+        return text
+    return f'{text[:-1]},"sent_at":{at * 1000:.1f}}}'
 
 
 class Host:
@@ -131,6 +144,8 @@ class Host:
     def relay(self, text: str) -> None:
         """A message the lecturer's connection is being sent: it goes to every follower too."""
         kind = kind_of(text)
+        if kind in STEP_KINDS:
+            text = stamped(text, time.time())
         store = "reset" if kind in RESETS else "append" if kind in STATEFUL else "no"
         if kind == "started" and branch_step(self.present.configs, orjson.loads(text).get("runs") or []) is not None:
             store = "append"  # an update's branch: the stored path before it stays (app/rooms/present.py)

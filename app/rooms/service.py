@@ -241,8 +241,8 @@ class Rooms:
         except orjson.JSONDecodeError:
             message = None
         kind = message.get("type") if isinstance(message, dict) else None
-        if kind == "ping":
-            return '{"type":"pong"}'
+        if kind == "ping":  # the server's clock, so the page can tell how far behind the lecturer it is
+            return orjson.dumps({"type": "pong", "at": round(time.time() * 1000, 1)}).decode()
         if kind != "answer":
             raise RoomError(
                 "room.error.follower_cannot_drive",

@@ -99,7 +99,6 @@ def test_a_lecture_followed_by_two_pages(contexts, base_url: str) -> None:
     assert "2" in lecturer.inner_text("#room-count")
     for follower in (phone, laptop):
         assert code in follower.inner_text("#room-following")
-        follower.wait_for_function("() => /\\d/.test(document.getElementById('room-lag').textContent)")
     # Readable where it is used: the panel on a projector and in presenter mode, the bar on a phone.
     assert room_problems(lecturer) == []
     assert room_problems(phone) == []
@@ -125,6 +124,7 @@ def test_a_lecture_followed_by_two_pages(contexts, base_url: str) -> None:
         same_as(lecturer, follower, AT_CURSOR)
         assert follower.evaluate(CURSOR) == 1
         assert follower.inner_text("#step-count") == "1"
+        follower.wait_for_function("() => /\\d/.test(document.getElementById('room-lag').textContent)")
 
     # A play: the followers play along, then stop where the lecturer paused.
     lecturer.click('#transport [data-action="play"]')
@@ -212,6 +212,45 @@ def test_a_lecture_followed_by_two_pages(contexts, base_url: str) -> None:
             "() => window.hillside.room.mode === 'explorer' && !location.search.includes('room=')"
         )
     for page in (lecturer, phone, laptop):
+        assert page.errors == []
+
+
+# Every message but a pong reaches the page's code DELAY_MS late: a follower on a slow network, on purpose.
+DELAY_MS = 1500
+DELAYED = f"""(() => {{
+  const add = WebSocket.prototype.addEventListener;
+  WebSocket.prototype.addEventListener = function (type, listener, options) {{
+    if (type !== "message") return add.call(this, type, listener, options);
+    const late = (event) => {{
+      if (typeof event.data === "string" && event.data.startsWith('{{"type":"pong"')) listener.call(this, event);
+      else setTimeout(() => listener.call(this, event), {DELAY_MS});
+    }};
+    return add.call(this, type, late, options);
+  }};
+}})();"""
+SHOWN_LAG = "() => Number(document.getElementById('room-lag').textContent.replace(/[^0-9]/g, '') || NaN)"
+
+
+def test_the_lag_a_follower_shows_is_how_far_behind_the_lecturer_it_is(contexts, base_url: str) -> None:
+    lecturer = contexts(1280, 720)
+    code = share(lecturer, base_url, "/1d")
+    slow = contexts(1280, 720)
+    slow.context.add_init_script(DELAYED)
+    quick = contexts(1280, 720)
+    join(slow, base_url, code)
+    join(quick, base_url, code)
+    # The pings of the slow page are answered at once (half of that round trip was the lag shown before);
+    # its steps arrive DELAY_MS late, and the lag it shows says so.
+    lecturer.click('#transport [data-action="play"]')
+    for follower in (slow, quick):
+        follower.wait_for_function(f"() => ({SHOWN_LAG})() >= 0 && window.hillside.session.cursor > 3")
+    slow.wait_for_function(f"() => ({SHOWN_LAG})() >= {DELAY_MS * 0.9}")
+    lecturer.click('#transport [data-action="play"]')
+    shown_slow, shown_quick = slow.evaluate(SHOWN_LAG), quick.evaluate(SHOWN_LAG)
+    assert slow.evaluate("() => window.hillside.room.lag") >= DELAY_MS * 0.9
+    assert shown_quick < shown_slow
+    assert slow.evaluate("() => window.hillside.room.clock.samples.every((s) => s.roundTrip < 1000)")
+    for page in (lecturer, slow, quick):
         assert page.errors == []
 
 
