@@ -427,6 +427,41 @@ def test_a_slow_followers_queue_keeps_the_newest_frames_and_every_reply() -> Non
     assert steps == list(range(1000 - len(steps), 1000))  # the newest, in order
 
 
+def test_a_follower_keeping_up_is_written_to_at_once_and_one_backed_up_queues_in_order() -> None:
+    from app.rooms.follow import Follower, Hub
+    from app.rooms.wire import text_frame
+
+    class Socket:  # a follower's socket as app/rooms/wire.py's Wire shows it
+        def __init__(self) -> None:
+            self.open, self.written = True, []
+
+        def ready(self) -> bool:
+            return self.open
+
+        def write(self, frame: bytes) -> None:
+            self.written.append(frame)
+
+    hub = Hub("ROOM22", None)  # type: ignore[arg-type]  (offer only asks it for the present when far behind)
+    socket = Socket()
+    follower = Follower(None, "f", socket)  # type: ignore[arg-type]
+    texts = [orjson.dumps({"type": "frames", "step": step, "frames": []}).decode() for step in range(6)]
+    assert follower.offer(texts[0], text_frame(texts[0]), True, hub)
+    socket.open = False  # backed up: queued, not written
+    assert not follower.offer(texts[1], text_frame(texts[1]), True, hub)
+    socket.open = True  # writable again, but an older message waits: this one queues behind it, in order
+    assert not follower.offer(texts[2], text_frame(texts[2]), True, hub)
+    assert [text for text, _ in follower.queue] == texts[1:3]
+    follower.queue.clear()
+    follower.sending = True  # the follower's task is sending the last queued message: still behind it
+    assert not follower.offer(texts[3], text_frame(texts[3]), True, hub)
+    follower.queue.clear()
+    follower.sending = False
+    assert follower.offer(texts[4], text_frame(texts[4]), True, hub)
+    # What was written is a websocket text frame of the very same bytes (unmasked, one frame).
+    frame = socket.written[-1]
+    assert frame[0] == 0x81 and frame[1] == len(texts[4]) and frame[2:] == texts[4].encode()
+
+
 def test_a_second_lecturer_page_takes_the_room_over_from_the_first(port: int) -> None:
     room = open_room(port)
     with ws(port, room, room["token"]) as first, ws(port, room) as follower:

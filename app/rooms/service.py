@@ -24,6 +24,7 @@ from app.rooms.backend import Backend, MemoryBackend
 from app.rooms.follow import Follower, Hub
 from app.rooms.limits import MAX_NAME_CHARACTERS, AddressLimiter, BadName, clean_name
 from app.rooms.questions import Question, RoomError, answer_run
+from app.rooms.wire import wire_of
 
 MAX_FOLLOWER_MESSAGE_BYTES = 2 * 1024
 FOLLOWER_RATE, FOLLOWER_BURST = 5.0, 20.0
@@ -185,7 +186,7 @@ class Rooms:
         hub = await self.hub(code)
         hub.lecturer_connected = info["lecturer_connected"]
         hub.followers_total = info["followers"] + 1
-        follower = Follower(websocket.send_text, secrets.token_hex(8))
+        follower = Follower(websocket.send_text, secrets.token_hex(8), wire_of(websocket))
         hub.add(follower)
         self._count_soon(hub)
         sender = asyncio.create_task(follower.run())
