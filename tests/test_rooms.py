@@ -6,6 +6,7 @@ multi-process Redis tests are in tests/test_rooms_redis.py.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Iterator
@@ -460,6 +461,25 @@ def test_a_follower_keeping_up_is_written_to_at_once_and_one_backed_up_queues_in
     # What was written is a websocket text frame of the very same bytes (unmasked, one frame).
     frame = socket.written[-1]
     assert frame[0] == 0x81 and frame[1] == len(texts[4]) and frame[2:] == texts[4].encode()
+
+    # Fallen behind: once the socket drains, everything queued goes out together, oldest first.
+    async def catch_up() -> None:
+        drained = asyncio.Event()
+        socket.drained = drained.wait  # type: ignore[attr-defined]
+        socket.open = False
+        for text in texts:
+            follower.offer(text, text_frame(text), True, hub)
+        task = asyncio.create_task(follower.run())
+        await asyncio.sleep(0.01)
+        assert len(socket.written) == 2 and len(follower.queue) == len(texts)  # nothing written while backed up
+        socket.open = True
+        drained.set()
+        while follower.queue or follower.sending:
+            await asyncio.sleep(0.001)
+        task.cancel()
+
+    asyncio.run(catch_up())
+    assert socket.written[-1] == b"".join(text_frame(text) for text in texts)
 
 
 def test_a_second_lecturer_page_takes_the_room_over_from_the_first(port: int) -> None:

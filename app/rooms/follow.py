@@ -68,15 +68,27 @@ class Follower:
         self.ready.set()
 
     async def run(self) -> None:
-        """Send what is queued, oldest first, until cancelled (or the room closes)."""
+        """Send what is queued, oldest first, until cancelled (or the room closes, or the socket does).
+
+        With a wire, everything queued goes out in one write once the socket has drained: a follower that fell
+        behind catches up with one system call, not one per message.
+        """
         while True:
             await self.ready.wait()
             self.ready.clear()
             self.sending = True
             try:
                 while self.queue:
-                    text, _ = self.queue.popleft()
-                    await self.send(text)
+                    if self.wire is None:
+                        text, _ = self.queue.popleft()
+                        await self.send(text)
+                        continue
+                    await self.wire.drained()
+                    if not self.wire.ready():
+                        return  # closed meanwhile: the receiving side sees the disconnect
+                    batch = b"".join(text_frame(text) for text, _ in self.queue)
+                    self.queue.clear()
+                    self.wire.write(batch)
             finally:
                 self.sending = False
             if self.closing is not None:

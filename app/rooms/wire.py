@@ -74,6 +74,10 @@ class Wire:
             and not self.transport.is_closing()
         )
 
+    async def drained(self) -> None:
+        """Until the transport's buffer is below its low-water mark again (or the connection is gone)."""
+        await self.protocol.writable.wait()
+
     def write(self, frame: bytes) -> None:
         self.transport.write(frame)
 
