@@ -389,6 +389,84 @@ def test_the_class_race_runs_every_answer_and_says_who_diverged(port: int) -> No
         assert statuses.get(0, "running") != "diverged" and statuses.get(1, "running") != "diverged"
 
 
+NETWORK = {
+    "network": {"dataset": "xor", "hidden": [4], "activation": "tanh", "points": 100},
+    "optimizer": "adam",
+    "hyperparameters": {"lr": 0.03},
+    "seed": 3,
+}
+
+
+def _trained_alone(port: int, run: dict[str, Any], steps: int) -> list[float]:
+    """The loss at each step of ``run`` trained by itself through the REST API (not through the room)."""
+    made = httpx.post(url(port, "/api/v1/network/runs"), json={**run, "max_steps": 100})
+    assert made.status_code == 201, made.text
+    stepped = httpx.post(url(port, f"/api/v1/network/runs/{made.json()['id']}/step"), json={"n": steps}).json()
+    return [frame["loss"] for frame in [made.json()["frames"][0], *stepped["frames"]]]
+
+
+def test_a_network_question_races_each_answer_as_a_network_of_its_own(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer, ws(port, room) as ann, ws(port, room) as bob:
+        for follower in (ann, bob):
+            until(follower, "room")
+        # A network has no start point to choose.
+        lecturer.send(orjson.dumps({"type": "question", "kind": "start", "run": NETWORK}).decode())
+        assert until(lecturer, "error")[-1]["key"] == "room.error.question_network_kind"
+        lecturer.send(orjson.dumps({"type": "question", "kind": "lr", "run": NETWORK}).decode())
+        question = until(lecturer, "question")[-1]
+        assert question["run"]["network"]["dataset"] == "xor" and question["lambda_max"] is None
+        assert until(ann, "question")[-1]["id"] == question["id"]
+        ann.send('{"type": "answer", "value": 0}')
+        assert until(ann, "error")[-1]["key"] == "room.error.answer_lr"
+        ann.send('{"type": "answer", "value": 0.3, "name": "Ann"}')
+        until(ann, "answer_taken")
+        bob.send('{"type": "answer", "value": 0.003}')
+        until(bob, "answer_taken")
+        lecturer.send('{"type": "race", "max_steps": 100}')
+        assert until(lecturer, "race")[-1]["labels"] == [None, "Ann", "#2"]
+        started = until(lecturer, "started")[-1]
+        assert [r["hyperparameters"]["lr"] for r in started["runs"]] == [0.03, 0.3, 0.003]
+        assert len(started["sizes"]) == 3  # three networks, one data set
+        lecturer.send('{"type": "step", "n": 5}')
+        frames = until(lecturer, "frames")[-1]
+        while frames["step"] != 5:
+            frames = until(lecturer, "frames")[-1]
+        # Each runner trains as that network would alone, with the answer's learning rate.
+        for run, lr in enumerate((0.03, 0.3, 0.003)):
+            alone = _trained_alone(port, {**NETWORK, "hyperparameters": {"lr": lr}}, 5)
+            raced = next(f["loss"] for f in frames["frames"] if f["run"] == run and f["step"] == 5)
+            assert raced == pytest.approx(alone[5], rel=1e-9)
+        assert len({f["loss"] for f in frames["frames"] if f["step"] == 5}) == 3
+        # An optimizer question: the answer must be able to train a network (first-order), said as the API says it.
+        lecturer.send(orjson.dumps({"type": "question", "kind": "optimizer", "run": NETWORK}).decode())
+        until(bob, "question")
+        bob.send('{"type": "answer", "value": {"optimizer": "newton", "hyperparameters": {}}}')
+        refused = until(bob, "error")[-1]
+        assert refused["key"] == "room.error.answer_invalid" and "first-order" in refused["message"]
+        bob.send('{"type": "answer", "value": {"optimizer": "momentum", "hyperparameters": {"lr": 0.1}}}')
+        assert until(bob, "answer_taken")[-1]["value"]["optimizer"] == "momentum"
+
+
+def test_a_network_question_takes_at_most_its_documented_answers(port: int) -> None:
+    from app.rooms.questions import NETWORK_ANSWERS
+
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer:
+        lecturer.send(orjson.dumps({"type": "question", "kind": "lr", "run": NETWORK}).decode())
+        until(lecturer, "question")
+        followers = [ws(port, room) for _ in range(NETWORK_ANSWERS + 1)]
+        try:
+            for i, follower in enumerate(followers):
+                until(follower, "question")
+                follower.send(orjson.dumps({"type": "answer", "value": 0.01 * (i + 1)}).decode())
+                reply = until(follower, "answer_taken" if i < NETWORK_ANSWERS else "error")[-1]
+            assert reply["key"] == "room.error.answers_full" and reply["values"]["limit"] == NETWORK_ANSWERS
+        finally:
+            for follower in followers:
+                follower.close()
+
+
 def test_a_follower_that_never_reads_does_not_slow_the_lecturer(port: int) -> None:
     room = open_room(port)
     with ws(port, room, room["token"]) as lecturer, ws(port, room) as reader:

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from app.nn.run import MAX_STEPS as NETWORK_MAX_STEPS
 from app.redis_link import RedisUnavailable
 from app.rooms import questions
 from app.rooms.backend import Backend
@@ -208,8 +209,9 @@ class Host:
         fields = {"lecturer": 1, "page": self.present.page or ""}
         fields["question"] = dumps(self.question.message()) if self.question else ""
         await self.backend.update(self.code, fields)
+        most = self.question.most_answers(self.settings.max_room_runners) if self.question else 0
         for answer in self.answers:
-            await self.backend.put_answer(self.code, answer["follower"], answer, self.settings.max_room_runners)
+            await self.backend.put_answer(self.code, answer["follower"], answer, most)
         self.dirty = False
         await self._rewrite(resync=True)
         logger.info("Room %s: wrote its present again after the shared store came back.", self.code)
@@ -307,11 +309,14 @@ class Host:
             raise RoomError("room.error.no_question", "There is no question open; send a question first.")
         max_steps = message.get("max_steps", questions.RACE_MAX_STEPS)
         limit = self.settings.max_steps_per_run
+        if "network" in self.question.run:
+            limit = min(limit, NETWORK_MAX_STEPS)
         if isinstance(max_steps, bool) or not isinstance(max_steps, int) or not 1 <= max_steps <= limit:
             raise RoomError("room.error.max_steps", f"max_steps must be a whole number from 1 to {limit}.", limit=limit)
         self.answers = await self._current_answers()
-        runners = self.answers[: self.settings.max_room_runners]
-        start = questions.race_start(self.question, runners, self.settings.max_room_runners, max_steps)
+        most = self.question.most_answers(self.settings.max_room_runners)
+        runners = self.answers[:most]
+        start = questions.race_start(self.question, runners, most, max_steps)
         labels = [None, *questions.labels(runners)]
         await self.tell_all(dumps({"type": "race", "labels": labels}), "no")
         self.inject(start)

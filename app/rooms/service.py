@@ -273,12 +273,13 @@ class Rooms:
             "name": name,
             "run": run,
         }
+        most = question.most_answers(self.settings.max_room_runners)
         try:
-            taken = await self.backend.put_answer(hub.code, follower.id, record, self.settings.max_room_runners)
+            taken = await self.backend.put_answer(hub.code, follower.id, record, most)
         except RedisUnavailable:
             raise RoomError("room.error.unavailable", "The room cannot take answers for a moment; try again.") from None
         if not taken:
-            limit = self.settings.max_room_runners
+            limit = most
             raise RoomError(
                 "room.error.answers_full",
                 f"This question already has {limit} answers, the most a race can run.",
