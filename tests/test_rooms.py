@@ -7,6 +7,7 @@ multi-process Redis tests are in tests/test_rooms_redis.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from collections.abc import Iterator
@@ -455,16 +456,13 @@ def test_a_network_question_takes_at_most_its_documented_answers(port: int) -> N
     with ws(port, room, room["token"]) as lecturer:
         lecturer.send(orjson.dumps({"type": "question", "kind": "lr", "run": NETWORK}).decode())
         until(lecturer, "question")
-        followers = [ws(port, room) for _ in range(NETWORK_ANSWERS + 1)]
-        try:
-            for i, follower in enumerate(followers):
+        with contextlib.ExitStack() as stack:
+            for i in range(NETWORK_ANSWERS + 1):
+                follower = stack.enter_context(ws(port, room))
                 until(follower, "question")
                 follower.send(orjson.dumps({"type": "answer", "value": 0.01 * (i + 1)}).decode())
                 reply = until(follower, "answer_taken" if i < NETWORK_ANSWERS else "error")[-1]
             assert reply["key"] == "room.error.answers_full" and reply["values"]["limit"] == NETWORK_ANSWERS
-        finally:
-            for follower in followers:
-                follower.close()
 
 
 def test_a_follower_that_never_reads_does_not_slow_the_lecturer(port: int) -> None:

@@ -28,6 +28,14 @@ const LAG_SHOWN_EVERY_MS = 500; // the bar's lag is rewritten at most this often
 const HINT_EVERY_MS = 4000;
 const FOLLOWER_MAY_SEND = new Set(["answer", "ping"]);
 
+/** A run of `started` as a `start` can take it again: a network takes numbers only as hyperparameters. */
+function rebuildable(config) {
+  const spec = specOf(config);
+  if (!spec.network) return spec;
+  const numbers = Object.entries(spec.hyperparameters ?? {}).filter(([, value]) => typeof value === "number");
+  return { ...spec, hyperparameters: Object.fromEntries(numbers) };
+}
+
 /** This page's wall clock in ms, as precise as the browser gives it. */
 function wallNow() {
   return performance.timeOrigin + performance.now();
@@ -238,7 +246,7 @@ class Room {
   /** A class race's `started`: label its runners, and rebuild this race (not the one before) after a reconnect. */
   raceStarted(message) {
     this.awaitingRace = false;
-    this.client.startMessage = { type: "start", runs: message.runs.map(specOf), batch: true, max_steps: message.runs[0]?.max_steps };
+    this.client.startMessage = { type: "start", runs: message.runs.map(rebuildable), batch: true, max_steps: message.runs[0]?.max_steps };
   }
 
   // ----- follower -----
@@ -456,7 +464,8 @@ class Room {
 
   /** Labels for a page's runners: a class race's names, else the page's own. */
   labelRuns(labels) {
-    if (!this.raceLabels || this.raceLabels.length !== labels.length) return labels;
-    return this.raceLabels.map((label, i) => label ?? labels[i]);
+    if (!this.raceLabels || this.raceLabels.length < labels.length) return labels;
+    // A page that labels only its own runs (the network page: its base run) gets the answers' labels for the rest.
+    return this.raceLabels.map((label, i) => label ?? labels[i] ?? "");
   }
 }
