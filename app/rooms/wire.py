@@ -5,7 +5,7 @@ websocket library framing the same text again, a task woken per follower): at 1,
 a second that is most of a core. A room's message is the same bytes for everyone, so the hub builds the
 websocket frame once (``text_frame``) and writes it straight to each follower's transport (``Wire.write``)
 when that socket is open and not backed up; a follower whose socket is backed up gets its messages through
-its queue and the ordinary send path, which waits for the socket (app/rooms/follow.py).
+its queue, written in one go once the socket drained (app/rooms/follow.py).
 
 Reaching the transport needs the server's protocol object. ``SocketWire`` (the outermost middleware) puts it
 in the websocket's scope, where uvicorn's ``send`` is still its own bound method; ``wire_of`` gives a ``Wire``
