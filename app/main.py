@@ -14,6 +14,7 @@ from app.api.errors import install_error_handlers
 from app.disconnects import install_disconnect_handler
 from app.hosts import HostCheck
 from app.origins import OriginCheck
+from app.rooms.wire import SocketWire
 from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginCheck, allowed=settings.allowed_origins)
     app.add_middleware(HostCheck, allowed=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(SocketWire)  # outermost: a room's follower sockets can be written to directly
     install_error_handlers(app)
     install_disconnect_handler(app)
     app.include_router(catalogue.router, prefix="/api/v1")

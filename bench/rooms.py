@@ -7,6 +7,10 @@ message for step k) we note when it arrived, and each follower notes when the sa
 ticks it received, and the delay from the lecturer's frame to the follower's (p50/p99 over all followers'
 frames); server CPU from /proc (user + system) over the playing window, per follower. Bounded in time:
 each load plays for SECONDS and every wait has a deadline.
+
+``HILLSIDE_BENCH_BASELINE=<git ref>`` adds the same loads against that commit's code (bench/live.py's
+``checkout``), interleaved load by load with this code, so both see the same machine; on a busy machine
+compare the server CPU per follower frame. ``HILLSIDE_BENCH_ROOM_LOADS="500 1000"`` picks the loads.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from bench.live import RACE
+from bench.live import RACE, checkout
 from bench.server import free_port
 from bench.timing import table
 
@@ -58,8 +62,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def servers(count: int) -> Iterator[list[tuple[str, int]]]:
-    """``count`` hillside processes (with a redis-server between them when more than one); (url, pid) each."""
+def servers(count: int, directory: Path | None = None) -> Iterator[list[tuple[str, int]]]:
+    """``count`` hillside processes (with a redis-server between them when more than one); (url, pid) each.
+
+    ``directory``: run the code checked out there (a baseline) instead of this checkout's.
+    """
     processes: list[subprocess.Popen] = []
     redis: subprocess.Popen | None = None
     workdir = tempfile.mkdtemp(prefix="hillside-bench-redis-")
@@ -88,7 +95,9 @@ def servers(count: int) -> Iterator[list[tuple[str, int]]]:
         for port in ports:
             command = [sys.executable, "-c", SERVER, "--host", "127.0.0.1", "--port", str(port), *args]
             log = open(os.environ["BENCH_SERVER_LOG"] + str(port), "w") if os.environ.get("BENCH_SERVER_LOG") else None  # noqa: SIM115
-            processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL))
+            processes.append(
+                subprocess.Popen(command, cwd=directory, stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL)
+            )
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         for url in urls:
             deadline = time.monotonic() + 60
@@ -298,31 +307,42 @@ def measure(places: list[tuple[str, int]], followers: int) -> dict[str, float]:
     }
 
 
-def run(processes: int, loads: tuple[int, ...] = LOADS) -> list[list[str]]:
+def run(processes: int, loads: tuple[int, ...] = LOADS, baseline: tuple[str, Path] | None = None) -> list[list[str]]:
     rows = []
-    with servers(processes) as places:
+    name = f"{processes} process{'es + Redis' if processes > 1 else ''}"
+    with contextlib.ExitStack() as stack:
+        places = stack.enter_context(servers(processes))
+        old = stack.enter_context(servers(processes, baseline[1])) if baseline else None
         for followers in loads:
-            result = measure(places, followers)
-            print(processes, followers, result, file=sys.stderr, flush=True)  # what a cut-short run still leaves
-            rows.append(
-                [
-                    f"{processes} process{'es + Redis' if processes > 1 else ''}",
-                    f"{followers:,}",
-                    f"{result['ticks']:.1f}",
-                    f"{result['share'] * 100:.1f}% (worst {result['worst'] * 100:.0f}%)",
-                    f"{result['p50']:.1f}",
-                    f"{result['p99']:.1f}",
-                    f"{result['cpu'] * 100:.0f}%",
-                    f"{result['per_frame'] * 1e6:.0f}",
-                    f"{result['load']:.1f}",
-                ]
-            )
+            runs = [(f"{name}, {baseline[0]}", old), (f"{name}, this code", places)] if baseline else [(name, places)]
+            for label, where in runs:
+                rows.append(_row(label, followers, where))
     return rows
+
+
+def _row(label: str, followers: int, places: list[tuple[str, int]]) -> list[str]:
+    result = measure(places, followers)
+    print(label, followers, result, file=sys.stderr, flush=True)  # what a cut-short run still leaves
+    return [
+        label,
+        f"{followers:,}",
+        f"{result['ticks']:.1f}",
+        f"{result['share'] * 100:.1f}% (worst {result['worst'] * 100:.0f}%)",
+        f"{result['p50']:.1f}",
+        f"{result['p99']:.1f}",
+        f"{result['cpu'] * 100:.0f}%",
+        f"{result['per_frame'] * 1e6:.0f}",
+        f"{result['load']:.1f}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> str:
     processes = [1, 2] if not argv else [int(a) for a in argv]
-    rows = [row for count in processes for row in run(count)]
+    loads = tuple(int(n) for n in os.environ.get("HILLSIDE_BENCH_ROOM_LOADS", "").split()) or LOADS
+    ref = os.environ.get("HILLSIDE_BENCH_BASELINE")
+    with contextlib.ExitStack() as stack:
+        baseline = (ref, stack.enter_context(checkout(ref))) if ref else None
+        rows = [row for count in processes for row in run(count, loads, baseline)]
     headers = [
         "server",
         "followers",

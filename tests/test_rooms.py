@@ -6,6 +6,9 @@ multi-process Redis tests are in tests/test_rooms_redis.py.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -71,12 +74,52 @@ def test_a_follower_receives_the_lecturers_messages_byte_for_byte(port: int) -> 
         lecturer.send(orjson.dumps({"type": "start", "runs": [QUADRATIC], "batch": True}).decode())
         said = until(lecturer, "frames", raw=True)
         heard = until(follower, "frames", raw=True)
-        assert [t for t in said if '"room"' not in t] == [t for t in heard if '"room"' not in t]
+        assert [t for t in said if '"room"' not in t] == [unstamped(t) for t in heard if '"room"' not in t]
         lecturer.send('{"type": "step", "n": 3}')
         said = until(lecturer, "frames", raw=True)
         heard = until(follower, "frames", raw=True)
-        assert said == heard
+        assert said == [unstamped(t) for t in heard]
         assert orjson.loads(heard[-1])["step"] == 3
+
+
+def unstamped(text: str) -> str:
+    """A follower's copy of a step without the moment it was sent (the one field it has that the lecturer's lacks)."""
+    return re.sub(r',"sent_at":[0-9.]+}$', "}", text)
+
+
+def test_a_step_carries_when_the_lecturer_was_sent_it_and_a_pong_the_servers_clock(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer, ws(port, room) as follower:
+        until(follower, "room")
+        lecturer.send(orjson.dumps({"type": "start", "runs": [QUADRATIC], "batch": True}).decode())
+        until(lecturer, "frames")
+        until(follower, "frames")
+        asked = time.time() * 1000
+        lecturer.send('{"type": "step", "n": 2}')
+        said = until(lecturer, "frames")[-1]
+        heard = until(follower, "frames")[-1]
+        got = time.time() * 1000
+        assert heard["step"] == said["step"] == 2
+        assert "sent_at" not in said  # the lecturer's own bytes are the handler's
+        assert asked <= heard["sent_at"] <= got  # stamped between the lecturer's command and the follower's copy
+        pinged = time.time() * 1000
+        follower.send('{"type": "ping"}')
+        pong = until(follower, "pong")[-1]
+        assert pinged <= pong["at"] <= time.time() * 1000
+
+
+def test_a_late_joiners_catch_up_carries_no_stale_send_time(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer:
+        lecturer.send(orjson.dumps({"type": "start", "runs": [QUADRATIC], "batch": True}).decode())
+        until(lecturer, "frames")
+        lecturer.send('{"type": "step", "n": 3}')
+        until(lecturer, "frames")
+        time.sleep(0.2)
+        with ws(port, room) as late:
+            catch_up = until(late, "frames", raw=True)[-1]
+        assert "sent_at" not in catch_up  # else a joiner would show the lag since the lecturer's last step
+        assert orjson.loads(catch_up)["step"] == 3
 
 
 def test_a_late_joiner_gets_the_present_at_once(port: int) -> None:
@@ -333,7 +376,7 @@ def test_the_class_race_runs_every_answer_and_says_who_diverged(port: int) -> No
         lecturer.send('{"type": "step", "n": 100}')
         said = until(lecturer, "frames")
         heard = until(bob, "frames")
-        assert said[-1] == heard[-1]
+        assert said[-1] == {k: v for k, v in heard[-1].items() if k != "sent_at"}
         statuses = {}
         for follower in (bob,):
             deadline = time.monotonic() + WAIT
@@ -345,6 +388,81 @@ def test_the_class_race_runs_every_answer_and_says_who_diverged(port: int) -> No
         # lr 1.2 is past 2 / lambda_max on this parabola: that runner diverges, and the status says so.
         assert statuses[3] == "diverged"
         assert statuses.get(0, "running") != "diverged" and statuses.get(1, "running") != "diverged"
+
+
+NETWORK = {
+    "network": {"dataset": "xor", "hidden": [4], "activation": "tanh", "points": 100},
+    "optimizer": "adam",
+    "hyperparameters": {"lr": 0.03},
+    "seed": 3,
+}
+
+
+def _trained_alone(port: int, run: dict[str, Any], steps: int) -> list[float]:
+    """The loss at each step of ``run`` trained by itself through the REST API (not through the room)."""
+    made = httpx.post(url(port, "/api/v1/network/runs"), json={**run, "max_steps": 100})
+    assert made.status_code == 201, made.text
+    stepped = httpx.post(url(port, f"/api/v1/network/runs/{made.json()['id']}/step"), json={"n": steps}).json()
+    return [frame["loss"] for frame in [made.json()["frames"][0], *stepped["frames"]]]
+
+
+def test_a_network_question_races_each_answer_as_a_network_of_its_own(port: int) -> None:
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer, ws(port, room) as ann, ws(port, room) as bob:
+        for follower in (ann, bob):
+            until(follower, "room")
+        # A network has no start point to choose.
+        lecturer.send(orjson.dumps({"type": "question", "kind": "start", "run": NETWORK}).decode())
+        assert until(lecturer, "error")[-1]["key"] == "room.error.question_network_kind"
+        lecturer.send(orjson.dumps({"type": "question", "kind": "lr", "run": NETWORK}).decode())
+        question = until(lecturer, "question")[-1]
+        assert question["run"]["network"]["dataset"] == "xor" and question["lambda_max"] is None
+        assert until(ann, "question")[-1]["id"] == question["id"]
+        ann.send('{"type": "answer", "value": 0}')
+        assert until(ann, "error")[-1]["key"] == "room.error.answer_lr"
+        ann.send('{"type": "answer", "value": 0.3, "name": "Ann"}')
+        until(ann, "answer_taken")
+        bob.send('{"type": "answer", "value": 0.003}')
+        until(bob, "answer_taken")
+        lecturer.send('{"type": "race", "max_steps": 100}')
+        assert until(lecturer, "race")[-1]["labels"] == [None, "Ann", "#2"]
+        started = until(lecturer, "started")[-1]
+        assert [r["hyperparameters"]["lr"] for r in started["runs"]] == [0.03, 0.3, 0.003]
+        assert len(started["sizes"]) == 3  # three networks, one data set
+        lecturer.send('{"type": "step", "n": 5}')
+        frames = until(lecturer, "frames")[-1]
+        while frames["step"] != 5:
+            frames = until(lecturer, "frames")[-1]
+        # Each runner trains as that network would alone, with the answer's learning rate.
+        for run, lr in enumerate((0.03, 0.3, 0.003)):
+            alone = _trained_alone(port, {**NETWORK, "hyperparameters": {"lr": lr}}, 5)
+            raced = next(f["loss"] for f in frames["frames"] if f["run"] == run and f["step"] == 5)
+            assert raced == pytest.approx(alone[5], rel=1e-9)
+        assert len({f["loss"] for f in frames["frames"] if f["step"] == 5}) == 3
+        # An optimizer question: the answer must be able to train a network (first-order), said as the API says it.
+        lecturer.send(orjson.dumps({"type": "question", "kind": "optimizer", "run": NETWORK}).decode())
+        until(bob, "question")
+        bob.send('{"type": "answer", "value": {"optimizer": "newton", "hyperparameters": {}}}')
+        refused = until(bob, "error")[-1]
+        assert refused["key"] == "room.error.answer_invalid" and "first-order" in refused["message"]
+        bob.send('{"type": "answer", "value": {"optimizer": "momentum", "hyperparameters": {"lr": 0.1}}}')
+        assert until(bob, "answer_taken")[-1]["value"]["optimizer"] == "momentum"
+
+
+def test_a_network_question_takes_at_most_its_documented_answers(port: int) -> None:
+    from app.rooms.questions import NETWORK_ANSWERS
+
+    room = open_room(port)
+    with ws(port, room, room["token"]) as lecturer:
+        lecturer.send(orjson.dumps({"type": "question", "kind": "lr", "run": NETWORK}).decode())
+        until(lecturer, "question")
+        with contextlib.ExitStack() as stack:
+            for i in range(NETWORK_ANSWERS + 1):
+                follower = stack.enter_context(ws(port, room))
+                until(follower, "question")
+                follower.send(orjson.dumps({"type": "answer", "value": 0.01 * (i + 1)}).decode())
+                reply = until(follower, "answer_taken" if i < NETWORK_ANSWERS else "error")[-1]
+            assert reply["key"] == "room.error.answers_full" and reply["values"]["limit"] == NETWORK_ANSWERS
 
 
 def test_a_follower_that_never_reads_does_not_slow_the_lecturer(port: int) -> None:
@@ -364,7 +482,7 @@ def test_a_follower_that_never_reads_does_not_slow_the_lecturer(port: int) -> No
         heard: dict[str, Any] = {}
         while heard.get("step") != 1_000:
             heard = until(reader, "frames")[-1]
-        assert heard == last
+        assert {k: v for k, v in heard.items() if k != "sent_at"} == last
         stalled.socket.close()
 
 
@@ -384,6 +502,60 @@ def test_a_slow_followers_queue_keeps_the_newest_frames_and_every_reply() -> Non
     assert kinds[0] == "question" and kinds[-1] == "playback"
     steps = [orjson.loads(text)["step"] for text, frames in follower.queue if frames]
     assert steps == list(range(1000 - len(steps), 1000))  # the newest, in order
+
+
+def test_a_follower_keeping_up_is_written_to_at_once_and_one_backed_up_queues_in_order() -> None:
+    from app.rooms.follow import Follower, Hub
+    from app.rooms.wire import text_frame
+
+    class Socket:  # a follower's socket as app/rooms/wire.py's Wire shows it
+        def __init__(self) -> None:
+            self.open, self.written = True, []
+
+        def ready(self) -> bool:
+            return self.open
+
+        def write(self, frame: bytes) -> None:
+            self.written.append(frame)
+
+    hub = Hub("ROOM22", None)  # type: ignore[arg-type]  (offer only asks it for the present when far behind)
+    socket = Socket()
+    follower = Follower(None, "f", socket)  # type: ignore[arg-type]
+    texts = [orjson.dumps({"type": "frames", "step": step, "frames": []}).decode() for step in range(6)]
+    assert follower.offer(texts[0], text_frame(texts[0]), True, hub)
+    socket.open = False  # backed up: queued, not written
+    assert not follower.offer(texts[1], text_frame(texts[1]), True, hub)
+    socket.open = True  # writable again, but an older message waits: this one queues behind it, in order
+    assert not follower.offer(texts[2], text_frame(texts[2]), True, hub)
+    assert [text for text, _ in follower.queue] == texts[1:3]
+    follower.queue.clear()
+    follower.sending = True  # the follower's task is sending the last queued message: still behind it
+    assert not follower.offer(texts[3], text_frame(texts[3]), True, hub)
+    follower.queue.clear()
+    follower.sending = False
+    assert follower.offer(texts[4], text_frame(texts[4]), True, hub)
+    # What was written is a websocket text frame of the very same bytes (unmasked, one frame).
+    frame = socket.written[-1]
+    assert frame[0] == 0x81 and frame[1] == len(texts[4]) and frame[2:] == texts[4].encode()
+
+    # Fallen behind: once the socket drains, everything queued goes out together, oldest first.
+    async def catch_up() -> None:
+        drained = asyncio.Event()
+        socket.drained = drained.wait  # type: ignore[attr-defined]
+        socket.open = False
+        for text in texts:
+            follower.offer(text, text_frame(text), True, hub)
+        task = asyncio.create_task(follower.run())
+        await asyncio.sleep(0.01)
+        assert len(socket.written) == 2 and len(follower.queue) == len(texts)  # nothing written while backed up
+        socket.open = True
+        drained.set()
+        while follower.queue or follower.sending:
+            await asyncio.sleep(0.001)
+        task.cancel()
+
+    asyncio.run(catch_up())
+    assert socket.written[-1] == b"".join(text_frame(text) for text in texts)
 
 
 def test_a_second_lecturer_page_takes_the_room_over_from_the_first(port: int) -> None:

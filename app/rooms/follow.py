@@ -1,9 +1,12 @@
 """The followers of a room in this process: one stream in, each message sent as the same text to each follower.
 
 A ``Hub`` listens to its room's down-stream once per process and keeps the room's present (app/rooms/
-present.py), so a joiner gets it at once without asking anyone. Each ``Follower`` has a bounded queue: a
-follower that reads slowly loses its oldest frames (the newest always arrive) and never holds up the
-lecturer, the hub or the other followers; one that falls hopelessly behind is sent the present again.
+present.py), so a joiner gets it at once without asking anyone. Each message is framed once and written
+straight to every follower whose socket is keeping up (app/rooms/wire.py): no task woken, nothing awaited
+per follower. A follower whose socket is backed up (or that has replies or a catch-up waiting) gets its
+messages through its bounded queue and its own task instead, in order: it loses its oldest frames (the newest
+always arrive) and never holds up the lecturer, the hub or the other followers; one that falls hopelessly
+behind is sent the present again.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import orjson
 
 from app.rooms.backend import Backend
 from app.rooms.present import Present, kind_of
+from app.rooms.wire import Wire, text_frame
 
 MAX_QUEUED = 64  # messages waiting for one follower; past it, its oldest frames are dropped
 MAX_REPLIES = 256  # past this many non-frame messages waiting, the follower gets the present again instead
@@ -27,15 +31,27 @@ FRAME_KINDS = frozenset({"frame", "frames"})
 class Follower:
     """One follower's connection: what waits to be sent, and the task that sends it."""
 
-    def __init__(self, send: Callable[[str], Awaitable[None]], ident: str) -> None:
+    def __init__(self, send: Callable[[str], Awaitable[None]], ident: str, wire: Wire | None = None) -> None:
         self.send = send
         self.id = ident
+        self.wire = wire  # None: every message goes through the queue and ``send``
         self.queue: deque[tuple[str, bool]] = deque()
+        self.sending = False  # the task is sending a queued message: what comes next must queue behind it
         self.ready = asyncio.Event()
         self.dropped = 0
         self.closing: str | None = None  # the room_closed text, once the room ended
         self.answered_at: float | None = None
         self.question_id: str | None = None
+
+    def offer(self, text: str, frame: bytes, frames: bool, hub: Hub) -> bool:
+        """A room message (``frame``: it framed); written at once if nothing waits before it and the socket
+        keeps up, else queued. True if it was written."""
+        wire = self.wire
+        if wire is not None and not self.queue and not self.sending and self.closing is None and wire.ready():
+            wire.write(frame)
+            return True
+        self.put(text, frames, hub)
+        return False
 
     def put(self, text: str, frames: bool, hub: Hub | None = None) -> None:
         self.queue.append((text, frames))
@@ -52,13 +68,29 @@ class Follower:
         self.ready.set()
 
     async def run(self) -> None:
-        """Send what is queued, oldest first, until cancelled (or the room closes)."""
+        """Send what is queued, oldest first, until cancelled (or the room closes, or the socket does).
+
+        With a wire, everything queued goes out in one write once the socket has drained: a follower that fell
+        behind catches up with one system call, not one per message.
+        """
         while True:
             await self.ready.wait()
             self.ready.clear()
-            while self.queue:
-                text, _ = self.queue.popleft()
-                await self.send(text)
+            self.sending = True
+            try:
+                while self.queue:
+                    if self.wire is None:
+                        text, _ = self.queue.popleft()
+                        await self.send(text)
+                        continue
+                    await self.wire.drained()
+                    if not self.wire.ready():
+                        return  # closed meanwhile: the receiving side sees the disconnect
+                    batch = b"".join(text_frame(text) for text, _ in self.queue)
+                    self.queue.clear()
+                    self.wire.write(batch)
+            finally:
+                self.sending = False
             if self.closing is not None:
                 return
 
@@ -141,8 +173,9 @@ class Hub:
                 self.lecturer_connected = bool(room.get("lecturer_connected"))
         self.present.apply(text)
         frames = message_kind in FRAME_KINDS
+        frame = text_frame(text)  # once for every follower of this process
         for follower in self.followers.values():
-            follower.put(text, frames, self)
+            follower.offer(text, frame, frames, self)
 
     def room_message(self) -> str:
         return orjson.dumps(

@@ -13,12 +13,14 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 
+from app.nn.run import MAX_STEPS as NETWORK_MAX_STEPS
 from app.redis_link import RedisUnavailable
 from app.rooms import questions
 from app.rooms.backend import Backend
@@ -32,10 +34,22 @@ MAX_VIEW_BYTES = 8 * 1024
 COMPACT_AFTER = 2_000  # stored messages since the last rewrite before the present is rewritten compactly
 MAX_OUTGOING = 1_000  # messages waiting to be published; past it (Redis stuck), the present is rewritten instead
 ROOM_TYPES = frozenset({"view", "question", "question_close", "question_clear", "race"})
+STEP_KINDS = frozenset({"frame", "frames"})  # the messages stamped with the moment the lecturer was sent them
 
 
 def dumps(message: dict[str, Any]) -> str:
     return orjson.dumps(message).decode()
+
+
+def stamped(text: str, at: float) -> str:
+    """``text`` (a JSON object) with ``sent_at``: ``at`` (wall clock, seconds) in milliseconds, added last.
+
+    Followers subtract it from the server's clock as they estimate it (their pings) to show how far behind
+    the lecturer they are; the lecturer's own bytes stay as the handler encoded them.
+    """
+    if not text.endswith("}") or text == "{}":
+        return text
+    return f'{text[:-1]},"sent_at":{at * 1000:.1f}}}'
 
 
 class Host:
@@ -131,6 +145,8 @@ class Host:
     def relay(self, text: str) -> None:
         """A message the lecturer's connection is being sent: it goes to every follower too."""
         kind = kind_of(text)
+        if kind in STEP_KINDS:
+            text = stamped(text, time.time())
         store = "reset" if kind in RESETS else "append" if kind in STATEFUL else "no"
         if kind == "started" and branch_step(self.present.configs, orjson.loads(text).get("runs") or []) is not None:
             store = "append"  # an update's branch: the stored path before it stays (app/rooms/present.py)
@@ -193,8 +209,9 @@ class Host:
         fields = {"lecturer": 1, "page": self.present.page or ""}
         fields["question"] = dumps(self.question.message()) if self.question else ""
         await self.backend.update(self.code, fields)
+        most = self.question.most_answers(self.settings.max_room_runners) if self.question else 0
         for answer in self.answers:
-            await self.backend.put_answer(self.code, answer["follower"], answer, self.settings.max_room_runners)
+            await self.backend.put_answer(self.code, answer["follower"], answer, most)
         self.dirty = False
         await self._rewrite(resync=True)
         logger.info("Room %s: wrote its present again after the shared store came back.", self.code)
@@ -292,11 +309,14 @@ class Host:
             raise RoomError("room.error.no_question", "There is no question open; send a question first.")
         max_steps = message.get("max_steps", questions.RACE_MAX_STEPS)
         limit = self.settings.max_steps_per_run
+        if "network" in self.question.run:
+            limit = min(limit, NETWORK_MAX_STEPS)
         if isinstance(max_steps, bool) or not isinstance(max_steps, int) or not 1 <= max_steps <= limit:
             raise RoomError("room.error.max_steps", f"max_steps must be a whole number from 1 to {limit}.", limit=limit)
         self.answers = await self._current_answers()
-        runners = self.answers[: self.settings.max_room_runners]
-        start = questions.race_start(self.question, runners, self.settings.max_room_runners, max_steps)
+        most = self.question.most_answers(self.settings.max_room_runners)
+        runners = self.answers[:most]
+        start = questions.race_start(self.question, runners, most, max_steps)
         labels = [None, *questions.labels(runners)]
         await self.tell_all(dumps({"type": "race", "labels": labels}), "no")
         self.inject(start)

@@ -133,6 +133,7 @@ class Present:
         run, step = frame.get("run"), frame.get("step", 0)
         if not isinstance(run, int) or not 0 <= run < len(self.frames):
             return
+        frame.pop("sent_at", None)  # the moment a live message was sent; a joiner's catch-up is sent now
         frames = self.frames[run]
         while frames and frames[-1].get("step", 0) >= step:
             frames.pop()

@@ -16,11 +16,18 @@ import numpy as np
 from pydantic import ValidationError
 
 from app.api.errors import describe_pydantic_error
+from app.api.network_schemas import NetworkRunSpec
 from app.api.runs import config_from
 from app.live.session import LiveRunSpec
+from app.nn.run import NetworkConfigError, check_config
+from app.optimizers.catalogue import OPTIMIZERS
 from app.runs.factory import ConfigError
 
 KINDS = ("lr", "start", "optimizer")
+NETWORK_KINDS = ("lr", "optimizer")  # a network has no start point to choose
+# Answers a network question takes: each runner trains a network and sends its decision boundary with every
+# tick (about 50 KB), so 64 of them would take seconds a step on this machine; 16 keep a race playable.
+NETWORK_ANSWERS = 16
 LR_MAX = 100.0
 RACE_MAX_STEPS = 1_000
 
@@ -37,14 +44,17 @@ class RoomError(ValueError):
         return {"type": "error", "key": self.key, "values": self.values, "message": str(self)}
 
 
-def _spec(run: dict[str, Any]) -> tuple[LiveRunSpec, Any]:
-    """The run spec and its config, or RoomError with the API's own sentence."""
+def _spec(run: dict[str, Any]) -> tuple[Any, Any]:
+    """The run spec and its config (a function's or a network's), or RoomError with the API's own sentence."""
     try:
+        if "network" in run:
+            network = NetworkRunSpec.model_validate(run)
+            return network, check_config(network.config(RACE_MAX_STEPS))
         spec = LiveRunSpec.model_validate(run)
         return spec, config_from(spec, max_steps=RACE_MAX_STEPS)
     except ValidationError as error:
         why = describe_pydantic_error(error)
-    except ConfigError as error:
+    except (ConfigError, NetworkConfigError) as error:
         why = str(error)
     raise RoomError("room.error.answer_invalid", f"That cannot race: {why}", why=why)
 
@@ -88,6 +98,10 @@ class Question:
     id: str = field(default_factory=lambda: secrets.token_hex(6))
     open: bool = True
 
+    def most_answers(self, room_limit: int) -> int:
+        """How many answers (runners besides the base run) this question takes in a room that takes ``room_limit``."""
+        return min(room_limit, NETWORK_ANSWERS) if "network" in self.run else room_limit
+
     def message(self) -> dict[str, Any]:
         return {
             "type": "question",
@@ -123,19 +137,30 @@ def open_question(message: dict[str, Any]) -> Question:
             "room.error.question_kind", f"kind must be one of {', '.join(KINDS)}; got {kind!r}.", kind=str(kind)
         )
     run = message.get("run")
-    if not isinstance(run, dict) or "network" in run:
-        raise RoomError("room.error.question_run", "run must be a run spec on a function, as in start.")
+    if not isinstance(run, dict):
+        raise RoomError(
+            "room.error.question_run", "run must be a run spec that can race, as in start: on a function or a network."
+        )
+    network = "network" in run
+    if network and kind not in NETWORK_KINDS:
+        raise RoomError(
+            "room.error.question_network_kind",
+            f"A question on a network asks for one of {', '.join(NETWORK_KINDS)}; got {kind!r}.",
+            kind=str(kind),
+        )
     spec, config = _spec(run)
     base = spec.model_dump(exclude_none=True, exclude_defaults=False)
     base.pop("changes", None)
-    base["start"] = list(config.start)
+    optimizer = OPTIMIZERS[config.optimizer] if network else config.optimizer
+    if not network:
+        base["start"] = list(config.start)
     limits = _limits(kind, message.get("limits") or {}, config)
-    if kind == "lr" and "lr" not in {h.name for h in config.optimizer.hyperparameters}:
+    if kind == "lr" and "lr" not in {h.name for h in optimizer.hyperparameters}:
         raise RoomError(
-            "room.error.question_no_lr",
-            f"{config.optimizer.id} has no learning rate to choose.",
-            optimizer=config.optimizer.id,
+            "room.error.question_no_lr", f"{optimizer.id} has no learning rate to choose.", optimizer=optimizer.id
         )
+    if network:  # the loss has no Hessian here to speak of: no stable step size line
+        return Question(kind, base, limits, 0, None)
     return Question(kind, base, limits, config.objective.dim, lambda_max(config))
 
 

@@ -24,6 +24,7 @@ from app.rooms.backend import Backend, MemoryBackend
 from app.rooms.follow import Follower, Hub
 from app.rooms.limits import MAX_NAME_CHARACTERS, AddressLimiter, BadName, clean_name
 from app.rooms.questions import Question, RoomError, answer_run
+from app.rooms.wire import wire_of
 
 MAX_FOLLOWER_MESSAGE_BYTES = 2 * 1024
 FOLLOWER_RATE, FOLLOWER_BURST = 5.0, 20.0
@@ -185,7 +186,7 @@ class Rooms:
         hub = await self.hub(code)
         hub.lecturer_connected = info["lecturer_connected"]
         hub.followers_total = info["followers"] + 1
-        follower = Follower(websocket.send_text, secrets.token_hex(8))
+        follower = Follower(websocket.send_text, secrets.token_hex(8), wire_of(websocket))
         hub.add(follower)
         self._count_soon(hub)
         sender = asyncio.create_task(follower.run())
@@ -241,8 +242,8 @@ class Rooms:
         except orjson.JSONDecodeError:
             message = None
         kind = message.get("type") if isinstance(message, dict) else None
-        if kind == "ping":
-            return '{"type":"pong"}'
+        if kind == "ping":  # the server's clock, so the page can tell how far behind the lecturer it is
+            return orjson.dumps({"type": "pong", "at": round(time.time() * 1000, 1)}).decode()
         if kind != "answer":
             raise RoomError(
                 "room.error.follower_cannot_drive",
@@ -272,12 +273,13 @@ class Rooms:
             "name": name,
             "run": run,
         }
+        most = question.most_answers(self.settings.max_room_runners)
         try:
-            taken = await self.backend.put_answer(hub.code, follower.id, record, self.settings.max_room_runners)
+            taken = await self.backend.put_answer(hub.code, follower.id, record, most)
         except RedisUnavailable:
             raise RoomError("room.error.unavailable", "The room cannot take answers for a moment; try again.") from None
         if not taken:
-            limit = self.settings.max_room_runners
+            limit = most
             raise RoomError(
                 "room.error.answers_full",
                 f"This question already has {limit} answers, the most a race can run.",

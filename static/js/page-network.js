@@ -11,6 +11,7 @@ import { t } from "./lib/messages.js";
 import { colour } from "./lib/palette.js";
 import { keepSized } from "./lib/resize.js";
 import { shortName } from "./lib/run-text.js";
+import { plotText } from "./lib/room-panel.js";
 import { installRoom } from "./lib/room.js";
 import { SceneNav } from "./lib/scene-nav.js";
 import { renderSceneList, showScene } from "./lib/scene-list.js";
@@ -448,7 +449,8 @@ class NetworkPage {
     if (this.data) {
       [...document.getElementById("boundaries").children].forEach((div, run) => {
         const options = { showTest: this.state.showtest, discrete: this.state.discrete };
-        drawBoundary(div, this.data, this.pictureOf(run), run, labels[run] ?? "", options);
+        // A class race's names are text, never Plotly markup: "<b>Bo</b>" is shown as typed.
+        drawBoundary(div, this.data, this.pictureOf(run), run, plotText(labels[run] ?? ""), options);
       });
       const note = document.getElementById("boundary-note");
       note.hidden = !(this.data.task === "regression" && this.data.train.x[0]?.length === 2);

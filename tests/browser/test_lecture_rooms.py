@@ -14,14 +14,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from websockets.sync.client import connect
 
-from tests.browser.helpers import READY_1D
+from tests.browser.helpers import READY_1D, READY_NETWORK
 from tests.browser.layout import layout_problems
 
 pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # as tests/browser/conftest.py keeps them
 
 FOLLOWING = "() => window.hillside?.room?.mode === 'follower' && window.hillside.session.histories?.[0]?.length > 0"
 CURSOR = "() => window.hillside.session.cursor"
@@ -53,10 +55,10 @@ def room_problems(page: object, **options: object) -> list[str]:
     return [p for p in layout_problems(page, **options) if "room" in p]
 
 
-def share(page: object, base_url: str, path: str) -> str:
+def share(page: object, base_url: str, path: str, ready: str = READY_1D) -> str:
     """Open `path`, click Share live and return the room's code as the panel shows it."""
     page.goto(base_url + path)
-    page.wait_for_function(READY_1D, timeout=20_000)
+    page.wait_for_function(ready, timeout=20_000)
     page.click("#room-share")
     page.wait_for_function("() => /^[A-Z2-9]{6}$/.test(document.getElementById('room-code')?.textContent ?? '')")
     return page.inner_text("#room-code")
@@ -99,7 +101,6 @@ def test_a_lecture_followed_by_two_pages(contexts, base_url: str) -> None:
     assert "2" in lecturer.inner_text("#room-count")
     for follower in (phone, laptop):
         assert code in follower.inner_text("#room-following")
-        follower.wait_for_function("() => /\\d/.test(document.getElementById('room-lag').textContent)")
     # Readable where it is used: the panel on a projector and in presenter mode, the bar on a phone.
     assert room_problems(lecturer) == []
     assert room_problems(phone) == []
@@ -125,6 +126,7 @@ def test_a_lecture_followed_by_two_pages(contexts, base_url: str) -> None:
         same_as(lecturer, follower, AT_CURSOR)
         assert follower.evaluate(CURSOR) == 1
         assert follower.inner_text("#step-count") == "1"
+        follower.wait_for_function("() => /\\d/.test(document.getElementById('room-lag').textContent)")
 
     # A play: the followers play along, then stop where the lecturer paused.
     lecturer.click('#transport [data-action="play"]')
@@ -212,6 +214,98 @@ def test_a_lecture_followed_by_two_pages(contexts, base_url: str) -> None:
             "() => window.hillside.room.mode === 'explorer' && !location.search.includes('room=')"
         )
     for page in (lecturer, phone, laptop):
+        assert page.errors == []
+
+
+def test_a_class_race_on_the_network_page_trains_one_network_per_answer(contexts, base_url: str) -> None:
+    lecturer = contexts(1280, 720)
+    code = share(lecturer, base_url, "/network", READY_NETWORK)
+    phone = contexts(390, 844)
+    laptop = contexts(1280, 720)
+    for follower in (phone, laptop):
+        join(follower, base_url, code)
+        assert follower.url.split("?")[0].endswith("/network")
+    # A network has no start point: the lecturer is offered the learning rate and the optimizer only.
+    offered = lecturer.eval_on_selector_all("[data-ask]", "els => els.map((e) => e.dataset.ask)")
+    assert offered == ["lr", "optimizer"]
+    base_lr = lecturer.evaluate("() => window.hillside.state.lr")
+    with connect(base_url.replace("http", "ws") + f"/ws/rooms/{code}") as third:
+        lecturer.click('[data-ask="lr"]')
+        answer_lr(phone, -2, "Ana")
+        answer_lr(laptop, -0.3, "<b>Bo</b>")
+        third.send(json.dumps({"type": "answer", "value": 0.2}))
+        lecturer.wait_for_function("() => document.querySelectorAll('#room-answers li').length === 3")
+        lecturer.click("#room-race")
+        lecturer.wait_for_function("() => window.hillside.session.configs.length === 4")
+    # The base network and one network per answer, each with the rate chosen, drawn as four boundaries.
+    rates = [lr for _, lr in lecturer.evaluate(OPTIMIZERS)]
+    assert rates[0] == pytest.approx(base_lr) and sorted(rates[1:]) == pytest.approx([0.01, 0.2, 0.5])
+    datasets = "() => window.hillside.session.configs.map((c) => c.network.dataset)"
+    assert len(set(lecturer.evaluate(datasets))) == 1  # one data set for the whole class
+    lecturer.wait_for_function("() => document.querySelectorAll('#boundaries .boundary').length === 4")
+    labels = lecturer.evaluate("() => window.hillside.labels()")
+    assert len(labels) == 4 and "Ana" in labels and "<b>Bo</b>" in labels and "#3" in labels
+    titles = "() => [...document.querySelectorAll('#boundaries .boundary .gtitle')].map((t) => t.textContent)"
+    lecturer.wait_for_function(f"() => ({titles})().length === 4")
+    assert "<b>Bo</b>" in lecturer.evaluate(titles)  # a display name is text on the plot too, never markup
+    for follower in (phone, laptop):
+        same_as(lecturer, follower, OPTIMIZERS)
+        follower.wait_for_function("() => document.querySelectorAll('#boundaries .boundary').length === 4")
+    # A few steps: every page shows the same four networks learning, and the scoreboard names the lowest.
+    lecturer.click('#transport [data-action="step"]')
+    lecturer.wait_for_function("() => window.hillside.session.cursor === 1")
+    losses = "() => window.hillside.session.histories.map((h) => h[window.hillside.session.cursor]?.loss ?? null)"
+    for follower in (phone, laptop):
+        same_as(lecturer, follower, losses)
+    lowest = lecturer.evaluate(
+        "() => { const l = window.hillside.session.histories.map((h) => h[1].loss);"
+        " return window.hillside.labels()[l.indexOf(Math.min(...l))]; }"
+    )
+    lecturer.wait_for_function("() => document.getElementById('room-race-summary').textContent.length > 0")
+    assert lowest in lecturer.inner_text("#room-race-summary")
+    ARTIFACTS.mkdir(exist_ok=True)
+    lecturer.screenshot(path=str(ARTIFACTS / "network-class-race-lecturer.png"))
+    phone.screenshot(path=str(ARTIFACTS / "network-class-race-phone.png"))
+    for page in (lecturer, phone, laptop):
+        assert page.errors == []
+
+
+# Every message but a pong reaches the page's code DELAY_MS late: a follower on a slow network, on purpose.
+DELAY_MS = 1500
+DELAYED = f"""(() => {{
+  const add = WebSocket.prototype.addEventListener;
+  WebSocket.prototype.addEventListener = function (type, listener, options) {{
+    if (type !== "message") return add.call(this, type, listener, options);
+    const late = (event) => {{
+      if (typeof event.data === "string" && event.data.startsWith('{{"type":"pong"')) listener.call(this, event);
+      else setTimeout(() => listener.call(this, event), {DELAY_MS});
+    }};
+    return add.call(this, type, late, options);
+  }};
+}})();"""
+SHOWN_LAG = "() => Number(document.getElementById('room-lag').textContent.replace(/[^0-9]/g, '') || NaN)"
+
+
+def test_the_lag_a_follower_shows_is_how_far_behind_the_lecturer_it_is(contexts, base_url: str) -> None:
+    lecturer = contexts(1280, 720)
+    code = share(lecturer, base_url, "/1d")
+    slow = contexts(1280, 720)
+    slow.context.add_init_script(DELAYED)
+    quick = contexts(1280, 720)
+    join(slow, base_url, code)
+    join(quick, base_url, code)
+    # The pings of the slow page are answered at once (half of that round trip was the lag shown before);
+    # its steps arrive DELAY_MS late, and the lag it shows says so.
+    lecturer.click('#transport [data-action="play"]')
+    for follower in (slow, quick):
+        follower.wait_for_function(f"() => ({SHOWN_LAG})() >= 0 && window.hillside.session.cursor > 3")
+    slow.wait_for_function(f"() => ({SHOWN_LAG})() >= {DELAY_MS * 0.9}")
+    lecturer.click('#transport [data-action="play"]')
+    shown_slow, shown_quick = slow.evaluate(SHOWN_LAG), quick.evaluate(SHOWN_LAG)
+    assert slow.evaluate("() => window.hillside.room.lag") >= DELAY_MS * 0.9
+    assert shown_quick < shown_slow
+    assert slow.evaluate("() => window.hillside.room.clock.samples.every((s) => s.roundTrip < 1000)")
+    for page in (lecturer, slow, quick):
         assert page.errors == []
 
 

@@ -12,8 +12,8 @@ export function plotText(text) {
   return String(text ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-// The server asks questions about runs on a function: the network page has none to ask.
-const KINDS = { "1d": ["lr", "start", "optimizer"], "2d": ["lr", "start", "optimizer"], network: [] };
+// What each page may ask: a network has no start point to choose (the server refuses one).
+const KINDS = { "1d": ["lr", "start", "optimizer"], "2d": ["lr", "start", "optimizer"], network: ["lr", "optimizer"] };
 
 /** An answer's value as a person reads it: a learning rate, a start point, an optimizer with its rate. */
 export function answerText(kind, value, optimizerName = (id) => id) {

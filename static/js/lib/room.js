@@ -23,8 +23,55 @@ import { specOf } from "./run-text.js";
 
 const VIEW_EVERY_MS = 150; // a view at most this often (a slider dragged sends many changes)
 const PING_EVERY_MS = 2000;
+const PONG_GIVEN_UP_MS = 10000;
+const LAG_SHOWN_EVERY_MS = 500; // the bar's lag is rewritten at most this often (30 frames a second arrive)
 const HINT_EVERY_MS = 4000;
 const FOLLOWER_MAY_SEND = new Set(["answer", "ping"]);
+
+/** A run of `started` as a `start` can take it again: a network takes numbers only as hyperparameters. */
+function rebuildable(config) {
+  const spec = specOf(config);
+  if (!spec.network) return spec;
+  const numbers = Object.entries(spec.hyperparameters ?? {}).filter(([, value]) => typeof value === "number");
+  return { ...spec, hyperparameters: Object.fromEntries(numbers) };
+}
+
+/** This page's wall clock in ms, as precise as the browser gives it. */
+function wallNow() {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * The server's clock as seen from this page, learnt from pings (NTP's idea in small): a pong stamped `at` by the
+ * server, answering a ping sent at `sent` and received at `received` (this page's clock), says the server's
+ * clock is ahead by `at - (sent + received) / 2`, give or take half the round trip. The ping with the shortest
+ * round trip of the last few is the best estimate.
+ */
+export class ServerClock {
+  constructor(keep = 8) {
+    this.keep = keep;
+    this.samples = [];
+  }
+
+  sample(sent, received, at) {
+    const roundTrip = received - sent;
+    if (!(roundTrip >= 0)) return;
+    this.samples.push({ roundTrip, offset: at - (sent + received) / 2 });
+    if (this.samples.length > this.keep) this.samples.shift();
+  }
+
+  /** The offset (server minus page, ms) from the ping with the shortest round trip, or null before any pong. */
+  get offset() {
+    if (!this.samples.length) return null;
+    return this.samples.reduce((best, s) => (s.roundTrip < best.roundTrip ? s : best)).offset;
+  }
+
+  /** Milliseconds from the server's `serverTime` to this page's `now`, or null before any pong. */
+  since(serverTime, now) {
+    const offset = this.offset;
+    return offset === null ? null : now + offset - serverTime;
+  }
+}
 
 /** Put `page` in its room, if it has one; call before the page connects its session. */
 export function installRoom(page) {
@@ -51,7 +98,9 @@ class Room {
     this.viewTimer = null;
     this.sentView = "";
     this.applying = Promise.resolve();
-    this.lag = null;
+    this.lag = null; // ms from the server sending a step to the lecturer to this page receiving it
+    this.clock = new ServerClock();
+    this.lagShown = 0;
   }
 
   get follows() {
@@ -197,7 +246,7 @@ class Room {
   /** A class race's `started`: label its runners, and rebuild this race (not the one before) after a reconnect. */
   raceStarted(message) {
     this.awaitingRace = false;
-    this.client.startMessage = { type: "start", runs: message.runs.map(specOf), batch: true, max_steps: message.runs[0]?.max_steps };
+    this.client.startMessage = { type: "start", runs: message.runs.map(rebuildable), batch: true, max_steps: message.runs[0]?.max_steps };
   }
 
   // ----- follower -----
@@ -210,6 +259,8 @@ class Room {
     this.client.startMessage = null; // nothing of ours to rebuild: the room sends its present
     this.client.playing = false;
     this.pendingFresh = false;
+    this.pingSent = null;
+    this.lag = null;
     this.switchSocket(followerSocket(code));
     this.bar.show();
     clearInterval(this.pinger);
@@ -219,7 +270,8 @@ class Room {
 
   ping() {
     if (this.mode !== "follower" || !this.client.isOpen) return;
-    this.pingSent = performance.now();
+    if (this.pingSent && wallNow() - this.pingSent < PONG_GIVEN_UP_MS) return; // one ping in flight: its pong is known
+    this.pingSent = wallNow();
     this.client.send({ type: "ping" });
   }
 
@@ -313,8 +365,8 @@ class Room {
         this.panel.render();
         return;
       case "pong":
-        if (this.pingSent) this.lag = Math.max(0, Math.round((performance.now() - this.pingSent) / 2));
-        this.bar.render();
+        if (this.pingSent && typeof message.at === "number") this.clock.sample(this.pingSent, wallNow(), message.at);
+        this.pingSent = null;
         return;
       case "room_closed":
         this.closed(message);
@@ -348,6 +400,7 @@ class Room {
    * protocol can: a `start` is answered by `started` and frame 0, an `update` by `started` and `cursor`.
    */
   followerMessage(message) {
+    if (typeof message.sent_at === "number") this.measureLag(message.sent_at);
     if (message.type === "started") {
       this.pendingFresh = true;
       this.session.expectFresh = false;
@@ -359,6 +412,17 @@ class Room {
     } else if (message.type === "cursor") {
       this.pendingFresh = false;
     }
+  }
+
+  /** A step the lecturer was sent at `sentAt` (server clock, ms) arrived now: that is how far behind we are. */
+  measureLag(sentAt) {
+    const lag = this.clock.since(sentAt, wallNow());
+    if (lag === null) return;
+    this.lag = Math.max(0, Math.round(lag));
+    const now = performance.now();
+    if (now - this.lagShown < LAG_SHOWN_EVERY_MS) return;
+    this.lagShown = now;
+    this.bar.render();
   }
 
   showView(state) {
@@ -400,7 +464,8 @@ class Room {
 
   /** Labels for a page's runners: a class race's names, else the page's own. */
   labelRuns(labels) {
-    if (!this.raceLabels || this.raceLabels.length !== labels.length) return labels;
-    return this.raceLabels.map((label, i) => label ?? labels[i]);
+    if (!this.raceLabels || this.raceLabels.length < labels.length) return labels;
+    // A page that labels only its own runs (the network page: its base run) gets the answers' labels for the rest.
+    return this.raceLabels.map((label, i) => label ?? labels[i] ?? "");
   }
 }
