@@ -21,7 +21,6 @@ FUNCTION = {"function": "rosenbrock", "start": [-1.5, 2.0]}
 SCHEDULE = {"kind": "step", "gamma": 0.5, "step_size": 4}
 XOR = {"network": {"dataset": "xor", "hidden": [3], "points": 40}, "optimizer": "adam"}
 STEPS = 12
-ADAM = list(OPTIMIZERS).index("adam")
 
 
 def receive_until(ws: Any, wanted: str, limit: int = 500) -> dict:
@@ -34,18 +33,13 @@ def receive_until(ws: Any, wanted: str, limit: int = 500) -> dict:
 
 
 def frames_of(ws: Any, steps: int) -> list[dict]:
-    """Step the race and return every frame up to ``steps`` (what the page would draw)."""
+    """Step the race ``steps`` on; every frame received until then (a pause's answer marks the end)."""
     ws.send_json({"type": "step", "n": steps})
+    ws.send_json({"type": "pause"})
     frames: list[dict] = []
-    while not any(f["step"] >= steps for f in frames):
-        message = ws.receive_json()
+    while (message := ws.receive_json())["type"] != "playback":
         assert message["type"] != "error", message["message"]
-        if message["type"] == "frames":
-            frames += message["frames"]
-        elif message["type"] == "frame":
-            frames.append(message)
-        if message["type"] == "status" and message["status"] != "running":
-            break
+        frames += message["frames"] if message["type"] == "frames" else [message] if message["type"] == "frame" else []
     return [{k: f.get(k) for k in ("run", "step", "params", "loss", "grad_norm")} for f in frames]
 
 
@@ -64,6 +58,71 @@ def rest_frames(client: TestClient, body: dict) -> tuple[dict, list]:
     stepped = client.post(f"/api/v1/runs/{run_id}/step", json={"n": STEPS}).json()
     config = client.get(f"/api/v1/runs/{run_id}").json()["config"]
     return config, [(f["step"], f["params"], f["loss"]) for f in stepped["frames"]]
+
+
+# ----- functions: REST ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_a_kept_runs_config_posts_back_as_the_same_run(client: TestClient, optimizer: str) -> None:
+    config, frames = rest_frames(client, {**spec_for(optimizer), "max_steps": 40})
+    again, frames_again = rest_frames(client, config)
+    assert again == config
+    assert frames_again == frames
+    if OPTIMIZERS[optimizer].uses_lr_schedule:
+        assert config["schedule"] == SCHEDULE  # its own parameters, not every kind's
+    assert config["budget"] == 400 and config["max_steps"] == 40
+
+
+# ----- functions: the websocket ---------------------------------------------------------------------------------
+
+
+RACES = [list(OPTIMIZERS)[:7], list(OPTIMIZERS)[7:]]  # every optimizer, a race holding at most 8
+
+
+@pytest.mark.parametrize("optimizers", RACES)
+def test_every_started_run_starts_again_as_it_is_with_its_changes(client: TestClient, optimizers: list) -> None:
+    """Races of every optimizer, with a schedule, a budget, a step limit and a mid-run change, sent back as is."""
+    changed = optimizers.index("adam") if "adam" in optimizers else 0
+    change = {"lr": 0.02, "amsgrad": True} if "adam" in optimizers else {"lr": 0.02}
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "start", "runs": [spec_for(o) for o in optimizers], "max_steps": 30, "batch": True})
+        receive_until(ws, "started")
+        ws.send_json({"type": "step", "n": 3})
+        receive_until(ws, "frames")
+        ws.send_json({"type": "update", "run": changed, "hyperparameters": change})
+        started = receive_until(ws, "started")
+        assert started["runs"][changed]["changes"][0]["at_step"] == 3
+        frames = [f for f in frames_of(ws, STEPS) if f["step"] > 3]  # steps 4 to 15: after the change
+
+        # Sent back exactly as the server described them (and no max_steps beside: each run says its own).
+        ws.send_json({"type": "start", "runs": started["runs"], "batch": True})
+        again = receive_until(ws, "started")
+        assert again["runs"] == started["runs"]
+        assert [f for f in frames_of(ws, 3 + STEPS) if f["step"] > 3] == frames
+
+
+def test_a_started_run_with_changes_posts_to_runs_as_the_same_run(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "start", "runs": [spec_for("adam")], "max_steps": 30})
+        receive_until(ws, "started")
+        ws.send_json({"type": "step", "n": 4})
+        receive_until(ws, "frame")
+        ws.send_json({"type": "update", "run": 0, "hyperparameters": {"lr": 0.2}})
+        started = receive_until(ws, "started")
+        live = {f["step"]: (f["step"], f["params"], f["loss"]) for f in frames_of(ws, STEPS)}  # steps 4 to 16
+    config, frames = rest_frames(client, started["runs"][0])
+    assert config == started["runs"][0]
+    assert config["changes"] == [{"at_step": 4, "hyperparameters": {**config["hyperparameters"], "lr": 0.2}}]
+    assert frames[4:] == [live[step] for step in range(5, STEPS + 1)]  # the REST run's steps 5 to 12
+
+
+def test_a_bad_change_in_a_posted_run_is_refused_with_its_name(client: TestClient) -> None:
+    body = {**spec_for("adam"), "changes": [{"at_step": 2, "hyperparameters": {"amsgrad": 1}}]}
+    answer = client.post("/api/v1/runs", json=body)
+    assert answer.status_code == 422 and "amsgrad" in answer.json()["detail"]
+    too_long = client.post("/api/v1/runs", json={**spec_for("adam"), "max_steps": 10**9})
+    assert too_long.status_code == 422 and "max_steps" in too_long.json()["detail"]
 
 
 # ----- networks -------------------------------------------------------------------------------------------------
