@@ -134,7 +134,7 @@ def test_every_ending_is_a_complete_keyed_sentence_that_renders_to_its_message(n
 @pytest.mark.parametrize(
     ("step", "family", "status", "keys"),
     [
-        (singular, "first_order", "diverged", {"diverged.reason.not_computed", "diverged.stops"}),
+        (singular, "first_order", "diverged", {"diverged.reason.singular_matrix", "diverged.stops"}),
         (overflow, "first_order", "diverged", {"diverged.reason.not_finite_point", "diverged.last_finite"}),
         (stand_still, "quasi_newton", "stalled", {"stall.no_progress", "stall.slope_still"}),
     ],

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.schemas import Message, MessageArgs, MessageKey
+from app.api.schemas import HyperparameterValues, Message, MessageArgs, MessageKey
 from app.nn.datasets import MAX_POINTS
 from app.nn.features import FEATURES
 from app.nn.run import MAX_STEPS, NetworkConfig
@@ -46,17 +46,29 @@ class NetworkShape(Strict):
 
 
 class NetworkRunSpec(Strict):
+    """A network run in a race; what `started` describes (`runs[i]`) is taken back as it is."""
+
     network: NetworkShape
     optimizer: str = Field("adam", description="A first-order optimizer id from /api/v1/optimizers.")
-    hyperparameters: dict[str, float] = Field(default_factory=dict, max_length=16)
+    hyperparameters: HyperparameterValues = Field(
+        default_factory=dict,
+        max_length=16,
+        description="Missing ones take their defaults. Numbers for numeric ones, true/false for switches such as "
+        'amsgrad (see each one\'s "type" in /api/v1/optimizers).',
+    )
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Data, initial weights and every shuffle come from it.")
+    max_steps: int | None = Field(
+        None, ge=1, le=MAX_STEPS, description="This run's step limit (default: the race's max_steps)."
+    )
 
     def config(self, max_steps: int) -> NetworkConfig:
+        """The run's config; ``max_steps`` is the limit when the spec names none of its own."""
         shape = self.network.model_dump()
         shape["hidden"] = tuple(shape["hidden"])
         shape["features"] = tuple(shape["features"] or ())
+        own = self.max_steps if self.max_steps is not None else max_steps
         return NetworkConfig(
-            **shape, optimizer=self.optimizer, hyperparameters=self.hyperparameters, seed=self.seed, max_steps=max_steps
+            **shape, optimizer=self.optimizer, hyperparameters=self.hyperparameters, seed=self.seed, max_steps=own
         )
 
 

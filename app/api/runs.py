@@ -16,9 +16,9 @@ from app.api.schemas import (
     ErrorBody,
     OptimizeRequest,
     OptimizeResult,
+    RunChoices,
     RunCreate,
     RunPublic,
-    RunSpec,
     StepRequest,
     StepResult,
 )
@@ -56,7 +56,9 @@ def get_store(request: Request) -> budget.AnyStore:
 Store = Annotated[budget.AnyStore, Depends(get_store)]
 
 
-def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
+def config_from(spec: RunChoices, max_steps: int) -> RunConfig:
+    """The checked config; ``max_steps`` is the limit when the spec names none of its own (a race's runs)."""
+    own = getattr(spec, "max_steps", None)
     return build_config(
         function=spec.function if isinstance(spec.function, str) else spec.function.model_dump(),
         optimizer=spec.optimizer,
@@ -64,8 +66,9 @@ def config_from(spec: RunSpec, max_steps: int) -> RunConfig:
         schedule=spec.schedule.model_dump(exclude_none=True) if spec.schedule else None,
         start=spec.start,
         seed=spec.seed,
-        max_steps=max_steps,
+        max_steps=own if own is not None else max_steps,
         budget=spec.budget,
+        changes=[change.model_dump() for change in getattr(spec, "changes", ())],
     )
 
 

@@ -120,8 +120,8 @@ class ScheduleSpec(Strict):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
-class RunSpec(Strict):
-    """What to run: the same fields for /optimize, /runs and a websocket race."""
+class RunChoices(Strict):
+    """What to run: the fields /optimize, /runs and a websocket race share."""
 
     function: Annotated[str, Field(max_length=64)] | ExpressionSpec = Field(
         description='A function id from /api/v1/functions, or {"expression": "..."}: a formula of your own.'
@@ -151,7 +151,30 @@ class RunSpec(Strict):
     )
 
 
-class OptimizeRequest(RunSpec):
+class ChangeSpec(Strict):
+    """From step `at_step` on, these hyperparameters are in force: a change made mid-run, as `started` lists it."""
+
+    at_step: int = Field(ge=0, le=1_000_000)
+    hyperparameters: HyperparameterValues = Field(max_length=16)
+
+
+class RunSpec(RunChoices):
+    """A run kept or raced: what `GET /runs/{id}` and the websocket's `started` describe is taken back as it is."""
+
+    changes: list[ChangeSpec] = Field(
+        default_factory=list,
+        max_length=64,
+        description="Hyperparameters changed mid-run: from each `at_step` on, that change's are in force.",
+    )
+    max_steps: int | None = Field(
+        None,
+        ge=1,
+        le=_limits.max_steps_per_run,
+        description="This run's step limit (in a websocket race: default the race's max_steps).",
+    )
+
+
+class OptimizeRequest(RunChoices):
     steps: int = Field(100, ge=1, le=_limits.max_steps_per_request, description="How many steps to take at most.")
 
     model_config = ConfigDict(

@@ -26,7 +26,7 @@ from app.nn.diagnosis import EXPLODING_START, at_chance, identical_unit_layers, 
 from app.nn.features import check_features, default_features, expand
 from app.nn.losses import LOSSES
 from app.nn.model import INITS, Architecture, forward, initial_parameters, unflatten
-from app.optimizers.base import GradientOptimizer, resolve_hyperparameters
+from app.optimizers.base import GradientOptimizer, Value, resolve_hyperparameters
 from app.optimizers.catalogue import OPTIMIZERS
 from app.runs.frames import finite_or_none
 from app.runs.wording import render
@@ -60,7 +60,7 @@ class NetworkConfig:
     batch: int = 0  # 0: the whole training set; 1: online; k: mini-batches of k
     unit: str = "update"  # one step = one "update" or one "epoch"
     optimizer: str = "adam"
-    hyperparameters: Mapping[str, float] = field(default_factory=dict)
+    hyperparameters: Mapping[str, Value] = field(default_factory=dict)  # numbers, true/false for a switch
     seed: int = 0
     max_steps: int = 1000
 

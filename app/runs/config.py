@@ -9,7 +9,6 @@ made mid-run), schedule, start, seed and limits.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,7 @@ import numpy as np
 
 from app.objectives.base import Objective
 from app.optimizers.base import Optimizer
-from app.optimizers.schedules import Schedule
+from app.optimizers.schedules import SCHEDULES, Schedule
 
 
 @dataclass(frozen=True)
@@ -57,15 +56,24 @@ class RunConfig:
         return current
 
     def describe(self) -> dict[str, Any]:
-        """The config as plain data, shaped like the API's request body."""
+        """The config as plain data, shaped like a run spec: POST /runs and a websocket `start` take it as it is.
+
+        Every hyperparameter is at its resolved value, and the schedule names only its own kind's parameters
+        (a spec with another kind's is refused).
+        """
         return {
             "function": self.function_spec if self.function_spec is not None else self.objective.id,
             "optimizer": self.optimizer.id,
             "hyperparameters": dict(self.hyperparameters),
-            "schedule": dataclasses.asdict(self.schedule),
+            "schedule": schedule_spec(self.schedule),
             "start": list(self.start),
             "seed": self.seed,
             "max_steps": self.max_steps,
             "changes": [{"at_step": c.at_step, "hyperparameters": dict(c.hyperparameters)} for c in self.changes],
             **({"budget": self.budget} if self.budget is not None else {}),
         }
+
+
+def schedule_spec(schedule: Schedule) -> dict[str, Any]:
+    """A schedule as a spec gives it: its kind and that kind's parameters, e.g. {"kind": "constant"}."""
+    return {"kind": schedule.kind, **{p.name: getattr(schedule, p.name) for p in SCHEDULES[schedule.kind].parameters}}

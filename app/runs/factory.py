@@ -7,7 +7,7 @@ errors to HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ from app.objectives.base import Objective
 from app.optimizers.base import HyperparameterError, Optimizer, resolve_hyperparameters
 from app.optimizers.catalogue import OPTIMIZERS
 from app.optimizers.schedules import make_schedule
-from app.runs.config import RunConfig
+from app.runs.config import HyperparameterChange, RunConfig
 from app.runs.evaluation_budget import MAX_BUDGET, MIN_BUDGET
 
 
@@ -71,6 +71,18 @@ def check_budget(budget: int | None) -> int | None:
     return budget
 
 
+def check_changes(optimizer: Optimizer, changes: Sequence[Mapping[str, Any]]) -> tuple[HyperparameterChange, ...]:
+    """Mid-run changes in step order, each with every hyperparameter resolved (as `describe` gives them back)."""
+    out = []
+    for change in sorted(changes, key=lambda c: c["at_step"]):
+        try:
+            hp = resolve_hyperparameters(optimizer, change["hyperparameters"])
+        except HyperparameterError as error:
+            raise ConfigError(f"changes at step {change['at_step']}: {error}") from None
+        out.append(HyperparameterChange(int(change["at_step"]), hp))
+    return tuple(out)
+
+
 def build_config(
     function: Any,
     optimizer: str,
@@ -80,6 +92,7 @@ def build_config(
     seed: int = 0,
     max_steps: int = 1_000,
     budget: int | None = None,
+    changes: Sequence[Mapping[str, Any]] = (),
 ) -> RunConfig:
     """A RunConfig whose every field has been checked."""
     objective = find_objective(function)
@@ -106,4 +119,5 @@ def build_config(
         max_steps=max_steps,
         function_spec=function,
         budget=check_budget(budget),
+        changes=check_changes(chosen, changes),
     )

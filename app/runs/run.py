@@ -25,6 +25,7 @@ from app.optimizers.oracle import CountingOracle
 from app.runs import evaluation_budget
 from app.runs.config import HyperparameterChange, RunConfig
 from app.runs.diagnosis import describe_flat_point, explain_divergence
+from app.runs.failures import failure_reason
 from app.runs.frames import finite_or_none
 from app.runs.history import Frames, History
 from app.runs.wording import render
@@ -309,7 +310,7 @@ class Run:
         try:
             outcome = optimizer.step(self.oracle, self.params, self.state, hp, lr)
         except (ArithmeticError, np.linalg.LinAlgError, ValueError) as error:
-            self._diverge(hp, lr, sentence("diverged.reason.not_computed", error=str(error)))
+            self._diverge(hp, lr, failure_reason(error))  # the exception's own text is English only
             return
         budget = self.config.budget  # a fair race: a step that would overrun it is not taken
         if budget is not None and evaluation_budget.overrun(budget, self.oracle.counts()):

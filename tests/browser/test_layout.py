@@ -50,15 +50,15 @@ def scene_ids(base_url: str, page: object, name: str) -> list[str]:
     return page.evaluate("window.hillside.scenes.map((s) => s.id)")
 
 
-@pytest.mark.parametrize(("width", "height", "presenter", "min_font"), SIZES, ids=["1280", "1920", "present", "phone"])
-def test_pages_read_well(watch, width: int, height: int, presenter: bool, min_font: float) -> None:
+def layout_problems_everywhere(watch, width: int, height: int, presenter: bool, min_font: float, lang: str) -> None:
+    """Walk the home page and every scene of /1d and /2d in ``lang`` at one size; fail with every problem found."""
     watched = watch(width, height)
     page = watched.page
-    mode = "&presenter=1" if presenter else ""
+    mode = ("&presenter=1" if presenter else "") + f"&lang={lang}"
     fold = width >= 1280
     problems: list[str] = []
 
-    page.goto(f"{watched.base_url}/?{mode}")
+    page.goto(f"{watched.base_url}/?{mode[1:]}")
     page.wait_for_function("() => document.querySelectorAll('#lecture-list li').length > 0")
     problems += [f"/: {p}" for p in layout_problems(page, min_font_px=min_font)]
 
@@ -72,4 +72,9 @@ def test_pages_read_well(watch, width: int, height: int, presenter: bool, min_fo
             problems += [f"/{name}?{query}: {p}" for p in found]
 
     assert watched.errors == []
-    assert problems == [], f"{len(problems)} layout problems at {width}x{height}:\n" + "\n".join(problems)
+    assert problems == [], f"{len(problems)} layout problems at {width}x{height} in {lang}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(("width", "height", "presenter", "min_font"), SIZES, ids=["1280", "1920", "present", "phone"])
+def test_pages_read_well(watch, width: int, height: int, presenter: bool, min_font: float) -> None:
+    layout_problems_everywhere(watch, width, height, presenter, min_font, "en")

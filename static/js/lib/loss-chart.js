@@ -4,7 +4,7 @@
 import { num } from "./format.js";
 import { t } from "./messages.js";
 import { colour, dash } from "./palette.js";
-import { axis, baseLayout, PLOT_CONFIG, theme, titleAbove } from "./theme.js";
+import { axis, baseLayout, labelHeight, PLOT_CONFIG, theme, titleAbove } from "./theme.js";
 import { keepSizedThen } from "./resize.js";
 import { columns, TrailTracker } from "./trails.js";
 
@@ -128,19 +128,21 @@ export class LossChart {
    */
   tidyTicks(session) {
     const [lo, hi] = this.extent;
-    const font = theme().font;
+    const th = theme();
+    const font = th.font;
+    const label = labelHeight(th); // a power of ten is taller in some fonts (Chinese ones): spaced by its own
     // Labels that fit the height of the plotting area as drawn (Plotly's own measure, which can lag the
     // div's while it resizes), else the chart less its top and bottom margins.
     const area = this.div._fullLayout?._size?.h ?? this.div.clientHeight - font * 3.6;
-    const room = Math.max(3, Math.floor(area / (font * 1.6)));
+    const room = Math.max(3, Math.floor(area / label));
     const y = { "yaxis.dtick": null, "yaxis.tick0": null, "yaxis.nticks": room };
     if (this.logScale && lo > 0 && hi > lo * (1 + 1e-9)) {
       const span = Math.log10(hi / lo); // decades shown
       // A chart too short for three labels (presenter mode, six runners' legend above it) spaces its two a
       // label's height apart, not a third of the height (which made them overlap).
-      const short = Math.floor(area / (font * 1.6)) < 3;
+      const short = Math.floor(area / label) < 3;
       const decades = short
-        ? Math.ceil((span * font * 1.6) / Math.max(1, area))
+        ? Math.ceil((span * label) / Math.max(1, area))
         : Math.ceil(span / Math.max(1, room - 1));
       if (span >= 1.5) Object.assign(y, { "yaxis.dtick": Math.max(1, decades), "yaxis.tick0": 0 });
       else Object.assign(y, { "yaxis.dtick": `L${niceStep((hi - lo) / (room - 1))}`, "yaxis.tick0": 0 });

@@ -4,7 +4,7 @@
 import { t } from "./messages.js";
 import { colour, dash } from "./palette.js";
 import { keepSizedThen } from "./resize.js";
-import { axis, baseLayout, PLOT_CONFIG, theme, titleAbove } from "./theme.js";
+import { axis, baseLayout, labelHeight, PLOT_CONFIG, theme, titleAbove } from "./theme.js";
 import { columns, TrailTracker } from "./trails.js";
 
 export class LrChart {
@@ -63,8 +63,8 @@ export class LrChart {
   }
 
   nticks() {
-    const font = theme().font;
-    return Math.max(2, Math.floor((this.div.clientHeight - font * 3.6) / (font * 1.6)));
+    const th = theme();
+    return Math.max(2, Math.floor((this.div.clientHeight - th.font * 3.6) / labelHeight(th)));
   }
 
   render(session) {

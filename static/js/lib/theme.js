@@ -6,6 +6,25 @@ import { language } from "./messages.js";
 const DECIMAL = new Intl.NumberFormat(language()).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
 const SEPARATORS = `${DECIMAL}\u2009`;
 
+// Plotly places tick labels and titles by font size alone, as if every font's line were as tall as a Latin one's
+// (DejaVu Sans, Segoe UI, Roboto: about 1.17 em). Noto Sans CJK's lines are 1.45 em and Microsoft JhengHei's are
+// taller too, so in Traditional Chinese neighbouring labels touched (the x title against "0", the corner labels
+// of two axes). The charts add what a line of the plot font has beyond a Latin one as space between labels.
+const LATIN_LINE = 1.17;
+const lineHeights = new Map();
+
+/** The height of a line of ``family`` in em (its ascent plus descent), measured once per family. */
+function lineHeight(family) {
+  if (!lineHeights.has(family)) {
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = `100px ${family}`;
+    const measured = context.measureText("0");
+    const em = (measured.fontBoundingBoxAscent + measured.fontBoundingBoxDescent) / 100;
+    lineHeights.set(family, Number.isFinite(em) && em > 0 ? em : LATIN_LINE);
+  }
+  return lineHeights.get(family);
+}
+
 function cssVar(name, fallback) {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return value || fallback;
@@ -14,9 +33,12 @@ function cssVar(name, fallback) {
 export function theme() {
   const rootPx = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
   const font = Math.round(rootPx * parseFloat(cssVar("--plot-scale", "1")));
+  const fontFamily = cssVar("--font-plot", "system-ui, sans-serif");
   return {
     font,
-    fontFamily: cssVar("--font-plot", "system-ui, sans-serif"),
+    fontFamily,
+    // Pixels a tick label reaches beyond where Plotly expects it, above and below: 0 for Latin fonts.
+    spare: Math.round(Math.max(0, lineHeight(fontFamily) - LATIN_LINE) * font * 0.9),
     text: cssVar("--ink", "#111"),
     muted: cssVar("--ink-muted", "#555"),
     grid: cssVar("--grid", "#ddd"),
@@ -27,9 +49,12 @@ export function theme() {
   };
 }
 
-/** A base layout: fonts, colours, margins, no Plotly logo or mode bar clutter. */
+/**
+ * A base layout: fonts, colours, margins, no Plotly logo or mode bar clutter. The left and bottom margins grow by
+ * what the axes' labels and titles moved out for a tall font (see ``axis``), so the titles stay on the chart.
+ */
 export function baseLayout(th = theme(), extra = {}) {
-  return {
+  const layout = {
     font: { family: th.fontFamily, size: th.font, color: th.text },
     paper_bgcolor: th.paper,
     plot_bgcolor: th.paper,
@@ -40,10 +65,17 @@ export function baseLayout(th = theme(), extra = {}) {
     separators: SEPARATORS,
     ...extra,
   };
+  const { l, b } = layout.margin;
+  if (th.spare && l && b) layout.margin = { ...layout.margin, l: l + th.spare, b: b + 2 * th.spare };
+  return layout;
 }
 
+/**
+ * An axis. With a tall font (``th.spare`` > 0) its tick labels stand off from the axis line by the excess, and its
+ * title gets an explicit standoff, which Plotly measures from the labels as drawn rather than from the font size.
+ */
 export function axis(th, extra = {}) {
-  return {
+  const out = {
     gridcolor: th.grid,
     zerolinecolor: th.muted,
     linecolor: th.muted,
@@ -53,6 +85,16 @@ export function axis(th, extra = {}) {
     fixedrange: true,
     ...extra,
   };
+  if (th.spare) {
+    out.ticklabelstandoff = th.spare;
+    out.title = { ...out.title, standoff: (out.title.standoff ?? th.font * 0.4) + th.spare };
+  }
+  return out;
+}
+
+/** The height a tick label needs on a chart (a power of ten with its exponent included): for ticks per chart. */
+export function labelHeight(th) {
+  return th.font * 1.6 + 2 * th.spare;
 }
 
 /** A y axis title that reads across, above the axis, right of its line (a short chart has no room for it sideways). */

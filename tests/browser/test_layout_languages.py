@@ -1,0 +1,25 @@
+"""The layout check of tests/browser/test_layout.py (every scene of /, /1d and /2d) in Russian, Polish and Chinese.
+
+Other words change the layout: Russian and Polish run longer, and Traditional Chinese is set in Noto Sans CJK,
+whose lines are a quarter taller than a Latin font's, so tick labels and axis titles that cleared each other in
+English touched (the x title against "0" on the /2d contour, the corner labels of the /1d curve, the loss
+chart's powers of ten). Each language is checked on the smaller projector (1280x720, where the charts are
+tightest), and Chinese on the large one too. English runs at every size in test_layout.py; all four languages
+at all four sizes (16 walks, about 14 minutes here) passed when this was written, but would double `make test`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_layout import SIZES, layout_problems_everywhere
+
+pytestmark = pytest.mark.browser
+
+SIZE = {f"{width}": (width, height, presenter, font) for width, height, presenter, font in SIZES if not presenter}
+CASES = [("ru", "1280"), ("pl", "1280"), ("zh-TW", "1280"), ("zh-TW", "1920")]
+
+
+@pytest.mark.parametrize(("lang", "size"), CASES, ids=[f"{lang}-{size}" for lang, size in CASES])
+def test_pages_read_well_in_every_language(watch, lang: str, size: str) -> None:
+    layout_problems_everywhere(watch, *SIZE[size], lang)
