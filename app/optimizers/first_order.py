@@ -118,6 +118,8 @@ def _momentum_buffer(grad, state: MomentumState, mu: float, dampening: float) ->
     """torch.optim.SGD: the first buffer is the slope itself; later b ← μ·b + (1 − dampening)·g."""
     if state.t == 0 or mu == 0:  # torch keeps no buffer at all without momentum
         return grad.copy()
+    if not dampening:  # 1.0·g is g to the bit: skip a NumPy call that changes nothing (the usual case)
+        return mu * state.buffer + grad
     return mu * state.buffer + (1 - dampening) * grad
 
 
