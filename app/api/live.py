@@ -41,6 +41,7 @@ from app.compute import ComputePool, Share, drain, pool_of
 from app.live.session import Ledger, LiveSession, SessionError
 from app.live.shared_runs import SharedRuns, encode
 from app.pages import load_messages
+from app.rooms.wire import text_frame, wire_of
 
 router = APIRouter()
 
@@ -167,10 +168,18 @@ class RateLimiter:
 
 
 async def _sender(websocket: WebSocket, outbox: Outbox) -> None:
+    # A plain connection whose socket keeps up gets each message written straight to it (app/rooms/wire.py:
+    # the ASGI send chain costs more than computing a shared tick); a wrapped one (a lecture room's tee must
+    # see every message) and one that is backed up go through ``send_text``, which waits for the socket.
+    wire = wire_of(websocket) if type(websocket) is WebSocket else None
     while True:
         await outbox.ready.wait()
         for message in outbox.take():
-            await websocket.send_text(encode(message))
+            data = encode(message)
+            if wire is not None and wire.ready():
+                wire.write(text_frame(data))
+            else:
+                await websocket.send_text(data.decode())
 
 
 async def _player(

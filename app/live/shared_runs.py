@@ -34,14 +34,14 @@ class FrameMessage(dict):
         self.fragment = orjson.Fragment(self.encoded)
 
 
-def encode(message: dict[str, Any]) -> str:
-    """A message as JSON text, with the frames other connections already encoded spliced in as they are."""
+def encode(message: dict[str, Any]) -> bytes:
+    """A message as JSON (UTF-8), with the frames other connections already encoded spliced in as they are."""
     if type(message) is FrameMessage:
-        return message.encoded.decode()
+        return message.encoded
     frames = message.get("frames")
     if frames and message["type"] == "frames":
         message = {**message, "frames": [f.fragment if type(f) is FrameMessage else f for f in frames]}
-    return orjson.dumps(message).decode()
+    return orjson.dumps(message)
 
 
 class SharedRun:
