@@ -48,7 +48,7 @@ def test_every_field_and_layout_writes_the_bytes_of_the_frames(name: str) -> Non
     frames = list(run.frames)  # the frames the run reports, one dict each
     assert len(frames) > 1
     for fields in _subsets():
-        for since in (0, 1, len(frames) - 1, len(frames)):
+        for since in (0, 1) if fields != FIELDS else (0, 1, len(frames) - 1, len(frames)):
             shown = frames[since:]
             rows = [{field: frame[field] for field in fields} for frame in shown]
             columns = {field: [frame[field] for frame in shown] for field in fields}
