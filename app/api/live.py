@@ -41,7 +41,7 @@ from app.compute import ComputePool, Share, drain, pool_of
 from app.live.session import Ledger, LiveSession, SessionError
 from app.live.shared_runs import SharedRuns, encode
 from app.pages import load_messages
-from app.rooms.wire import text_frame, wire_of
+from app.rooms.wire import Wire, text_frame, wire_of
 
 router = APIRouter()
 
@@ -74,11 +74,23 @@ MAX_CATCH_UP_TICKS = 3
 class Outbox:
     """Messages waiting to be sent; frames beyond the cap are dropped oldest first."""
 
-    def __init__(self) -> None:
+    def __init__(self, wire: Wire | None = None) -> None:
         self.items: deque[dict[str, Any]] = deque()
         self.frame_count = 0
         self.reply_count = 0
         self.ready = asyncio.Event()
+        self.wire = wire  # the socket, when messages may be written straight to it (see ``_sender``)
+        self.sending = False  # the sender holds messages it took and has not finished writing
+
+    def send_now(self, messages: list[dict[str, Any]], runs: int) -> None:
+        """Write ``messages`` to the socket at once when nothing waits before them and the socket keeps up (a
+        tick then costs no task switch); else queue them for the sender."""
+        wire = self.wire
+        if wire is not None and not self.items and not self.sending and wire.ready():
+            for message in messages:
+                wire.write(text_frame(encode(message)))
+        else:
+            self.put(messages, runs)
 
     def put(self, messages: list[dict[str, Any]], runs: int) -> None:
         added = 0
@@ -167,19 +179,26 @@ class RateLimiter:
         return False
 
 
+def _wire(websocket: WebSocket) -> Wire | None:
+    """A plain connection's socket, written straight to while it keeps up (app/rooms/wire.py: the ASGI send chain
+    costs more than computing a shared tick). Not a wrapped one: a lecture room's tee must see every message."""
+    return wire_of(websocket) if type(websocket) is WebSocket else None
+
+
 async def _sender(websocket: WebSocket, outbox: Outbox) -> None:
-    # A plain connection whose socket keeps up gets each message written straight to it (app/rooms/wire.py:
-    # the ASGI send chain costs more than computing a shared tick); a wrapped one (a lecture room's tee must
-    # see every message) and one that is backed up go through ``send_text``, which waits for the socket.
-    wire = wire_of(websocket) if type(websocket) is WebSocket else None
+    wire = outbox.wire
     while True:
         await outbox.ready.wait()
-        for message in outbox.take():
-            data = encode(message)
-            if wire is not None and wire.ready():
-                wire.write(text_frame(data))
-            else:
-                await websocket.send_text(data.decode())
+        outbox.sending = True
+        try:
+            for message in outbox.take():
+                data = encode(message)
+                if wire is not None and wire.ready():
+                    wire.write(text_frame(data))
+                else:  # backed up (or no wire): wait for the socket
+                    await websocket.send_text(data.decode())
+        finally:
+            outbox.sending = False
 
 
 async def _player(
@@ -212,7 +231,7 @@ async def _player(
                     messages = drain(session.tick_sliced(lump))
                 else:
                     messages = await pool.run(session.tick_sliced(lump), share)
-                outbox.put(messages, len(session.runs))
+                outbox.send_now(messages, len(session.runs))
                 if not session.playing or restart.is_set():  # a command changed the rate meanwhile: it wins
                     continue
                 now = loop.time()
@@ -352,7 +371,7 @@ async def _serve(websocket: WebSocket, settings: Any) -> None:
     state = websocket.app.state
     pool = pool_of(state, settings.compute_threads)
     session = LiveSession(settings, _ledger(state), _shared_runs(state))
-    outbox = Outbox()
+    outbox = Outbox(_wire(websocket))
     restart = asyncio.Event()
     busy = asyncio.Lock()
     limiter = RateLimiter(RATE_PER_SECOND, RATE_BURST)
