@@ -8,7 +8,6 @@ time; the HTML is one file with Plotly inlined, so it plays in a hall with no ne
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -26,8 +25,6 @@ from app.export.replay import standalone_html
 from app.export.table import csv_chunks
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, known, load_messages, translator
 from app.live.session import LiveRunSpec
-from app.optimizers.base import HyperparameterError, resolve_hyperparameters
-from app.runs.config import HyperparameterChange
 from app.runs.factory import ConfigError
 from app.runs.run import Run, advance_to
 from app.settings import get_settings
@@ -128,18 +125,6 @@ class RaceExport(Strict):
     )
 
 
-def _changes(config: Any, spec: LiveRunSpec) -> tuple[HyperparameterChange, ...]:
-    """A page's mid-run hyperparameter changes, checked as the websocket checks them (app/live/session.py)."""
-    out = []
-    for change in sorted(spec.changes, key=lambda c: c.at_step):
-        try:
-            hyperparameters = resolve_hyperparameters(config.optimizer, change.hyperparameters)
-        except HyperparameterError as error:
-            raise ConfigError(str(error)) from None
-        out.append(HyperparameterChange(change.at_step, hyperparameters))
-    return tuple(out)
-
-
 @router.post(
     "/export",
     responses=FILES,
@@ -163,8 +148,7 @@ def export_race(body: RaceExport, format: FormatQuery = "json", lang: LangQuery 
     max_steps = body.max_steps or max(body.steps, 1)
     runs = []
     for spec in body.runs:
-        config = config_from(spec, max_steps)
-        runs.append(Run(replace(config, changes=_changes(config, spec))))
+        runs.append(Run(config_from(spec, max_steps)))  # with its mid-run changes
     advance_to(runs, body.steps)
     labels = body.labels or default_labels([run.config.optimizer.name for run in runs])
     records = [record_of(run, label) for run, label in zip(runs, labels, strict=True)]

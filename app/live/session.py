@@ -175,8 +175,7 @@ class LiveSession:
         configs = []
         for spec in start.runs:
             try:
-                config = config_from(spec, max_steps=start.max_steps)
-                configs.append(replace(config, changes=self._changes(config, spec.changes)))
+                configs.append(config_from(spec, max_steps=start.max_steps))  # changes resolved with the rest
             except ConfigError as error:
                 raise SessionError(str(error)) from None
         # Every spec was valid: hold the runs (another connection's, when it plays the same one). The same spec
@@ -217,17 +216,6 @@ class LiveSession:
         self.cursor = 0
         self.playing = False
         return self._started() + self._frames_at(0)
-
-    @staticmethod
-    def _changes(config: Any, changes: list[ChangeSpec]) -> tuple[HyperparameterChange, ...]:
-        out = []
-        for change in sorted(changes, key=lambda c: c.at_step):
-            try:
-                hp = resolve_hyperparameters(config.optimizer, change.hyperparameters)
-            except HyperparameterError as error:
-                raise ConfigError(str(error)) from None
-            out.append(HyperparameterChange(change.at_step, hp))
-        return tuple(out)
 
     def _on_play(self, message: Message) -> list[Message]:
         self.fps = _number(message, "fps", 30, 1, 120, integer=False)
