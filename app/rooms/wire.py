@@ -82,7 +82,13 @@ class Wire:
         self.transport.write(frame)
 
 
+# What ``Wire`` reads of uvicorn's protocol: a uvicorn whose protocol lacks any of them gets the ordinary send path.
+PROTOCOL_STATE = ("writable", "handshake_complete", "close_sent", "disconnected", "conn", "transport")
+
+
 def wire_of(websocket: Any) -> Wire | None:
     """The follower's ``Wire`` if its server lets us write frames ourselves, else None (send as usual)."""
     protocol = websocket.scope.get(SCOPE_KEY)
-    return None if protocol is None else Wire(protocol)
+    if protocol is None or not all(hasattr(protocol, name) for name in PROTOCOL_STATE):
+        return None
+    return Wire(protocol)
