@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
-from tests.browser.helpers import READY_1D, READY_NETWORK
+from tests.browser.helpers import READY_1D, READY_2D, READY_NETWORK
 from tests.browser.layout import layout_problems
 
 pytestmark = pytest.mark.browser
@@ -332,3 +332,23 @@ def test_the_home_page_joins_by_code(contexts, base_url: str) -> None:
     assert student.input_value("#join-code").upper().replace("-", "") == "ZZZZZZ"
     assert "ZZZZZZ" in student.inner_text("#join-error")
     assert student.errors == [] and lecturer.errors == []
+
+
+@pytest.mark.parametrize(
+    ("path", "ready", "plot"), [("/2d", READY_2D, "#contour-base"), ("/network", READY_NETWORK, ".boundaries")]
+)
+def test_the_room_panel_leaves_the_plots_a_size_a_hall_can_read(contexts, base_url: str, path, ready, plot) -> None:
+    """At 1280x720 the open panel takes a third of the screen: the scene list steps aside (it came back when the
+    panel was hidden), the main plot keeps a readable width and the timeline a row of its own."""
+    page = contexts(1280, 720)
+    share(page, base_url, path, ready)
+    page.wait_for_function("() => document.documentElement.classList.contains('room-panel-open')")
+    page.wait_for_timeout(300)  # the plots redraw at the width the panel leaves
+    assert not page.is_visible(".sidebar")
+    assert page.locator(plot).first.bounding_box()["width"] >= 300
+    assert page.locator(".timeline-track").bounding_box()["width"] >= 600
+    assert room_problems(page) == []
+    page.click(".room-panel button:has-text('Hide')")
+    page.wait_for_function("() => !document.documentElement.classList.contains('room-panel-open')")
+    assert page.is_visible(".sidebar")
+    assert page.errors == []
