@@ -101,6 +101,7 @@ class Room {
     this.lag = null; // ms from the server sending a step to the lecturer to this page receiving it
     this.clock = new ServerClock();
     this.lagShown = 0;
+    this.unmeasured = null; // the stamp and arrival of a step that came before the first pong
   }
 
   get follows() {
@@ -367,6 +368,8 @@ class Room {
       case "pong":
         if (this.pingSent && typeof message.at === "number") this.clock.sample(this.pingSent, wallNow(), message.at);
         this.pingSent = null;
+        // A step that arrived before the first pong is measured now, at the moment it arrived.
+        if (this.unmeasured) this.measureLag(this.unmeasured.sentAt, this.unmeasured.receivedAt);
         return;
       case "room_closed":
         this.closed(message);
@@ -415,8 +418,9 @@ class Room {
   }
 
   /** A step the lecturer was sent at `sentAt` (server clock, ms) arrived now: that is how far behind we are. */
-  measureLag(sentAt) {
-    const lag = this.clock.since(sentAt, wallNow());
+  measureLag(sentAt, receivedAt = wallNow()) {
+    const lag = this.clock.since(sentAt, receivedAt);
+    this.unmeasured = lag === null ? { sentAt, receivedAt } : null; // before any pong: kept for the first one
     if (lag === null) return;
     this.lag = Math.max(0, Math.round(lag));
     const now = performance.now();
