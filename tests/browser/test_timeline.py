@@ -282,6 +282,12 @@ def test_the_next_button_moves_to_the_next_page_of_the_lecture(watched) -> None:
     assert watched.errors == []
 
 
+# Every plot drawn at the size its box has now (as tests/browser/test_layout.py waits for).
+PLOTS_SIZED = (
+    "() => [...document.querySelectorAll('.js-plotly-plot')].every(d => d.offsetParent === null"
+    " || (d._fullLayout && Math.abs(d._fullLayout.width - d.offsetWidth) < 3"
+    " && Math.abs(d._fullLayout.height - d.offsetHeight) < 3))"
+)
 MARKED = "fn=quadratic&runs=gd(lr:0.05)@40(lr:0.2);gd(lr:1.1);gd(lr:0.3)&start=8"
 SIZES = [(1280, 720, False, 12), (1920, 1080, False, 12), (1280, 720, True, 15), (390, 844, False, 12)]
 
@@ -297,6 +303,7 @@ def test_a_timeline_full_of_marks_reads_well(watch, width: int, height: int, pre
     words = page.eval_on_selector_all(".timeline-word:not([hidden])", "ws => ws.map(w => w.textContent)")
     assert words, "at least one mark says what it is in words"
     fold = ["#curve-plot", "#loss-plot", "#timeline"] if width >= 1280 else []
+    page.wait_for_function(PLOTS_SIZED)  # a plot drawn before the bar found its height is redrawn to fit
     assert layout_problems(page, min_font_px=min_font, fold=fold) == []
     watched.screenshot(f"timeline-marks-{width}x{height}{'-presenter' if presenter else ''}")
     assert watched.errors == []
