@@ -42,3 +42,10 @@ def table_rows(page: Any) -> list[list[str]]:
     return page.eval_on_selector_all(
         "#iterations tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
     )
+
+# Every plot drawn at the size its box has now: a plot drawn before its box found its size is redrawn to fit.
+PLOTS_SIZED = (
+    "() => [...document.querySelectorAll('.js-plotly-plot')].every(d => d.offsetParent === null"
+    " || (d._fullLayout && Math.abs(d._fullLayout.width - d.offsetWidth) < 3"
+    " && Math.abs(d._fullLayout.height - d.offsetHeight) < 3))"
+)

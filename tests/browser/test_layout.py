@@ -14,16 +14,13 @@ import urllib.request
 
 import pytest
 
+from tests.browser.helpers import PLOTS_SIZED
 from tests.browser.layout import layout_problems
 
 pytestmark = pytest.mark.browser
 
 READY = "() => window.hillside?.session?.histories?.[0]?.length > 0 && window.hillside.session.target === 0"
-SETTLED = (
-    "() => [...document.querySelectorAll('.js-plotly-plot')].every(d => d.offsetParent === null"
-    " || (d._fullLayout && Math.abs(d._fullLayout.width - d.offsetWidth) < 3"
-    " && Math.abs(d._fullLayout.height - d.offsetHeight) < 3))"
-)
+SETTLED = PLOTS_SIZED
 # A link asks for this step (one chunk of the replay): the page replays every run to it, or until they all stop.
 # Most scenes end before it; the two long Rosenbrock races have shown all there is to show by then
 # (who converged, who crawls) and replaying their 3,000 steps would triple the time this test takes.

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import BALLS_1D, READY_1D
+from tests.browser.helpers import BALLS_1D, PLOTS_SIZED, READY_1D
 from tests.browser.layout import layout_problems
 
 pytestmark = pytest.mark.browser
@@ -282,12 +282,6 @@ def test_the_next_button_moves_to_the_next_page_of_the_lecture(watched) -> None:
     assert watched.errors == []
 
 
-# Every plot drawn at the size its box has now (as tests/browser/test_layout.py waits for).
-PLOTS_SIZED = (
-    "() => [...document.querySelectorAll('.js-plotly-plot')].every(d => d.offsetParent === null"
-    " || (d._fullLayout && Math.abs(d._fullLayout.width - d.offsetWidth) < 3"
-    " && Math.abs(d._fullLayout.height - d.offsetHeight) < 3))"
-)
 MARKED = "fn=quadratic&runs=gd(lr:0.05)@40(lr:0.2);gd(lr:1.1);gd(lr:0.3)&start=8"
 SIZES = [(1280, 720, False, 12), (1920, 1080, False, 12), (1280, 720, True, 15), (390, 844, False, 12)]
 
