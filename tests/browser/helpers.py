@@ -43,6 +43,7 @@ def table_rows(page: Any) -> list[list[str]]:
         "#iterations tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
     )
 
+
 # Every plot drawn at the size its box has now: a plot drawn before its box found its size is redrawn to fit.
 PLOTS_SIZED = (
     "() => [...document.querySelectorAll('.js-plotly-plot')].every(d => d.offsetParent === null"
