@@ -1,0 +1,14 @@
+"""The layout check of every scene of /, /1d and /2d in Traditional Chinese at 1280x720 (test_layout_languages.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_layout import layout_problems_everywhere
+from tests.browser.test_layout_languages import SIZE
+
+pytestmark = pytest.mark.browser
+
+
+def test_pages_read_well_in_zh(watch) -> None:
+    layout_problems_everywhere(watch, *SIZE["1280"], "zh-TW")
