@@ -171,14 +171,19 @@ def advance_sliced(runs: Sequence[Any], step: int, budget: float, shared: Mappin
             else:
                 piece = max(1, int(SHARED_PIECE // each))
                 for done in range(0, n, piece):
-                    with entry.lock, np.errstate(all="ignore"):
-                        if run.status != "running" or run.step >= step:
-                            break
-                        run.advance(min(piece, n - done, step - run.step))
+                    advance_shared(run, entry.lock, step, min(piece, n - done))
             spent += n * each
             if spent >= budget:
                 yield
                 spent = 0.0
+
+
+def advance_shared(run: Any, lock: threading.Lock, step: int, n: int) -> None:
+    """Take up to ``n`` steps of a run other connections play too, under its lock, stopping at ``step``: another
+    thread may have taken some of them meanwhile."""
+    with lock, np.errstate(all="ignore"):
+        if run.status == "running" and run.step < step:
+            run.advance(min(n, step - run.step))
 
 
 def drain(work: Sliced[T]) -> T:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
@@ -216,6 +217,33 @@ def test_disconnect_mid_play_leaves_no_task(client: TestClient) -> None:
             break
         client.portal.call(asyncio.sleep, 0.01)
     assert live_tasks() == 0
+
+
+class _Socket:
+    """A socket that keeps up for ``room`` writes, then backs up."""
+
+    def __init__(self, room: int) -> None:
+        self.room, self.written = room, []
+
+    def ready(self) -> bool:
+        return len(self.written) < self.room
+
+    def write(self, frame: bytes) -> None:
+        self.written.append(orjson.loads(frame[2:]))  # a short unmasked text frame: two bytes of header
+
+
+def test_a_tick_goes_straight_to_a_socket_that_keeps_up_and_the_rest_waits_in_order() -> None:
+    async def send() -> tuple[_Socket, list[dict]]:
+        socket = _Socket(room=1)
+        outbox = Outbox(socket)
+        outbox.send_now([{"type": "cursor", "step": n} for n in (1, 2, 3)], runs=1)
+        outbox.send_now([{"type": "cursor", "step": 4}], runs=1)  # behind what waits, even once it could go
+        socket.room = 10
+        return socket, outbox.take()
+
+    socket, waiting = asyncio.run(send())
+    assert socket.written == [{"type": "cursor", "step": 1}]
+    assert [m["step"] for m in waiting] == [2, 3, 4]
 
 
 def test_outbox_coalesces_for_a_slow_reader() -> None:

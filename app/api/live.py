@@ -18,10 +18,12 @@ ticks, and past a second behind it plays at the rate the server can keep and
 says so; after a few seconds of keeping up it tries the asked-for rate again.
 Connections playing the same race share its runs (app/live/shared_runs.py).
 
-Everything a connection sends goes through ``websocket.send_text`` (JSON text
-frames encoded once with orjson), from ``_sender`` or, for the refusal of a
-connection past the cap, from ``live``: a wrapper around the websocket (a
-lecture room's tee) sees every outgoing message there.
+Messages are encoded once with orjson. A plain connection whose socket keeps
+up gets them written straight to the socket as one websocket frame each
+(app/rooms/wire.py); anything else goes through ``websocket.send_text``, from
+``_sender`` or, for the refusal of a connection past the cap, from ``live``:
+a wrapper around the websocket (a lecture room's tee) has no wire, so it sees
+every outgoing message there.
 """
 
 from __future__ import annotations
@@ -85,12 +87,20 @@ class Outbox:
     def send_now(self, messages: list[dict[str, Any]], runs: int) -> None:
         """Write ``messages`` to the socket at once when nothing waits before them and the socket keeps up (a
         tick then costs no task switch); else queue them for the sender."""
-        wire = self.wire
-        if wire is not None and not self.items and not self.sending and wire.ready():
-            for message in messages:
-                wire.write(text_frame(encode(message)))
-        else:
+        if self.items or self.sending:
             self.put(messages, runs)
+            return
+        for i, message in enumerate(messages):
+            if not self.write(message):  # the socket backed up: the rest waits for the sender, in order
+                self.put(messages[i:], runs)
+                return
+
+    def write(self, message: dict[str, Any]) -> bool:
+        """Write one message straight to the socket if it keeps up; False (nothing written) if it cannot."""
+        if self.wire is None or not self.wire.ready():
+            return False
+        self.wire.write(text_frame(encode(message)))
+        return True
 
     def put(self, messages: list[dict[str, Any]], runs: int) -> None:
         added = 0
@@ -186,17 +196,13 @@ def _wire(websocket: WebSocket) -> Wire | None:
 
 
 async def _sender(websocket: WebSocket, outbox: Outbox) -> None:
-    wire = outbox.wire
     while True:
         await outbox.ready.wait()
         outbox.sending = True
         try:
             for message in outbox.take():
-                data = encode(message)
-                if wire is not None and wire.ready():
-                    wire.write(text_frame(data))
-                else:  # backed up (or no wire): wait for the socket
-                    await websocket.send_text(data.decode())
+                if not outbox.write(message):  # backed up (or no wire): wait for the socket
+                    await websocket.send_text(encode(message).decode())
         finally:
             outbox.sending = False
 

@@ -29,7 +29,7 @@ from app.api.errors import describe_pydantic_error
 from app.api.network_schemas import NetworkRunSpec
 from app.api.runs import config_from
 from app.api.schemas import HyperparameterValues, RunSpec, Strict
-from app.compute import advance_sliced, drain
+from app.compute import advance_shared, advance_sliced, drain
 from app.live.shared_runs import SharedRun, SharedRuns
 from app.nn.run import MAX_STEPS as MAX_NETWORK_STEPS
 from app.nn.run import NetworkConfigError, NetworkRun
@@ -511,10 +511,8 @@ class LiveSession:
                 entry = shared.get(id(run))
                 if entry is None:
                     run.advance(n)
-                    continue
-                with entry.lock:  # another connection may have computed these steps meanwhile
-                    if run.status == RUNNING and run.step < step:
-                        run.advance(step - run.step)
+                else:
+                    advance_shared(run, entry.lock, step, n)
 
     def _move_to(self, step: int) -> Generator[None, None, list[Message]]:
         self.playing = False
