@@ -24,13 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from bench import live
-from bench.server import free_port
+from bench.server import free_port, wait_until_answering
 from bench.timing import table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,15 +66,7 @@ def hillside(*args: str) -> Iterator[tuple[str, int]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/v1/functions", timeout=2).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"hillside {' '.join(args)} did not start") from None
-                time.sleep(0.1)
+        wait_until_answering(base, process, 120, f"hillside {' '.join(args)}")
         yield base, process.pid
     finally:
         process.terminate()  # uvicorn's supervisor stops its workers before it exits

@@ -36,7 +36,7 @@ from typing import Any
 
 import orjson
 
-from bench.server import server_process
+from bench.server import cpu_seconds, server_process
 from bench.timing import table
 
 FPS = 30
@@ -61,12 +61,6 @@ ROOT = Path(__file__).resolve().parent.parent
 class Server:
     url: str  # ws://.../ws
     pid: int
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used so far (Linux), to compare servers by work, not by luck."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager

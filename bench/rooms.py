@@ -36,14 +36,13 @@ from urllib.parse import urlsplit
 import orjson
 
 from bench.live import RACE, checkout
-from bench.server import free_port
+from bench.server import cpu_seconds, free_port, wait_until_answering
 from bench.timing import table
 
 FPS = 30
 SECONDS = 6.0
 LOADS = (1, 250, 500, 1000)
 CONNECT_AT_ONCE = 50  # handshakes in flight from the followers' process
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # The bench's server: `hillside` as the CLI builds it, with the per-address limits lifted (every follower
 # here comes from 127.0.0.1; in a hall they come from many addresses).
 SERVER = (
@@ -54,11 +53,6 @@ SERVER = (
     " room_misses_per_minute=1e9, room_create_per_minute=1e9)\n"
     "cli.main(sys.argv[1:])\n"
 )
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
 @contextlib.contextmanager
@@ -99,16 +93,8 @@ def servers(count: int, directory: Path | None = None) -> Iterator[list[tuple[st
                 subprocess.Popen(command, cwd=directory, stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL)
             )
         urls = [f"http://127.0.0.1:{port}" for port in ports]
-        for url in urls:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"{url}/api/v1/functions", timeout=1).read()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("a server did not start") from None
-                    time.sleep(0.1)
+        for url, process in zip(urls, processes, strict=True):
+            wait_until_answering(url, process, 60, f"the server at {url}")
         yield [(url, process.pid) for url, process in zip(urls, processes, strict=True)]
     finally:
         for process in [*processes, *([redis] if redis else [])]:

@@ -19,6 +19,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_answering(base: str, process: subprocess.Popen, seconds: float, what: str) -> None:
+    """Until the server at ``base`` answers ``GET /api/v1/functions``; it fails if its process ends or time is up."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/v1/functions", timeout=2).read()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux), to compare servers by work, not by luck."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
 def server_process(directory: Path | None = None) -> Iterator[tuple[str, int]]:
     """Yield the base URL and pid of a server (the code in ``directory``, else this checkout's), stopped by its
@@ -39,14 +58,7 @@ def server_process(directory: Path | None = None) -> Iterator[tuple[str, int]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(400):
-            try:
-                urllib.request.urlopen(f"{base}/api/v1/functions", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError(f"the server in {directory or 'this checkout'} did not start")
+        wait_until_answering(base, process, 20, f"the server in {directory or 'this checkout'}")
         yield base, process.pid
     finally:
         process.terminate()
