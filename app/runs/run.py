@@ -184,8 +184,8 @@ class Run:
             if self.status != RUNNING:
                 break
             k = self.step
-            if changes:
-                hp = config.hyperparameters_at(k)
+            if changes:  # the settings at step k as _one_step works them out, inlined: a call would cost a
+                hp = config.hyperparameters_at(k)  # few per cent of a 2D step
             lr = schedule.lr_at(hp["lr"], k) if scheduled and "lr" in hp else hp.get("lr")
             point = self._point
             try:
@@ -254,8 +254,8 @@ class Run:
             if self.status != RUNNING:
                 break
             k = self.step
-            if changes:
-                hp = config.hyperparameters_at(k)
+            if changes:  # the settings at step k as _one_step works them out, inlined: a call would cost a
+                hp = config.hyperparameters_at(k)  # few per cent of a 2D step
             lr = schedule.lr_at(hp["lr"], k) if scheduled and "lr" in hp else hp.get("lr")
             params, grad = self.params, self._slope_array
             if grad is None:  # the last step was a general one: the oracle holds the slope here
